@@ -1,0 +1,291 @@
+"""The command line: ``python main.py <command>``; with no command, the desktop app opens.
+
+Scriptable and stable (automation, tests, ERP jobs). Exit codes: 0 success, 2 bad input or a
+refusal (messages on stderr as ``place: what is wrong``), 1 an unexpected internal error.
+Commands that print data take ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app import __version__
+from app.models.store import ROOT_NAME, Store, WorkspaceError, dumps_json
+from app.models.validate import DataProblems
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as written."""
+
+
+def default_workspace() -> Path:
+    """The workspace opened when none is named: ``<user data dir>/Echelon/workspace.echelon``."""
+    from platformdirs import user_data_dir
+
+    override = os.environ.get("ECHELON_HOME")
+    base = Path(override) if override else Path(user_data_dir("Echelon", appauthor=False))
+    return base / "workspace.echelon"
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.models.demo import generate_demo
+
+    started = time.perf_counter()
+    frames = generate_demo(skus=args.skus, seed=args.seed)
+    db = Path(args.db)
+    with Store.open_or_create(db) as store:
+        store.import_baseline(frames)
+    if args.csv:
+        from app.models.csv_io import write_folder
+
+        write_folder(frames, Path(args.csv))
+    _say(f"Demo workspace {db}: {len(frames['skus']):,} SKUs, {len(frames['items']):,} items, "
+         f"{len(frames['demand_history']):,} history rows "
+         f"({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def import_into(source: Path, db: Path) -> dict[str, int]:
+    """Read, check and write an import source into a new (or empty) workspace."""
+    from app.models.csv_io import read_source
+    from app.models.validate import validate_raw
+
+    frames = validate_raw(*read_source(source))
+    if db.exists() and db.stat().st_size > 0:
+        with Store.open(db) as store:
+            if store.has_baseline():
+                raise WorkspaceError(
+                    f"{db}: already holds a Baseline; import into a new workspace file")
+            store.import_baseline(frames)
+    else:
+        with Store.create(db) as store:
+            try:
+                store.import_baseline(frames)
+            except BaseException:
+                store.close()
+                db.unlink(missing_ok=True)
+                raise
+    return {name: len(frame) for name, frame in frames.items()}
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    counts = import_into(Path(args.source), Path(args.db))
+    shown = ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
+    _say(f"Imported into {args.db} (Baseline): {shown} ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.models.csv_io import write_folder
+
+    with Store.open(args.db) as store:
+        frames = store.read(args.scenario)
+    written = write_folder(frames, Path(args.out))
+    _say(f"Exported '{args.scenario}' to {args.out}: {len(written)} files")
+    return 0
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    with Store.open(args.db) as store:
+        action = args.action
+        if action == "list":
+            infos = store.scenarios()
+            if args.json:
+                print(json.dumps([i.as_json() for i in infos], indent=2))
+            else:
+                _print_tree(infos)
+        elif action == "fork":
+            store.fork(args.source, args.name)
+            _say(f"Forked '{args.name}' from '{args.source}'")
+        elif action == "rename":
+            store.rename(args.name, args.to)
+            _say(f"Renamed '{args.name}' to '{args.to}'")
+        elif action == "delete":
+            store.delete(args.name)
+            _say(f"Deleted '{args.name}'")
+        elif action == "approve":
+            store.approve(args.name)
+            _say(f"Approved '{args.name}'")
+        elif action == "reopen":
+            store.set_status(args.name, "draft")
+            _say(f"'{args.name}' is a draft again")
+        elif action == "commit":
+            parent = store.commit_into_parent(args.name)
+            _say(f"Committed the changes of '{args.name}' into '{parent}'")
+        elif action == "diff":
+            records = store.diff(args.name, include_undone=True)
+            if args.json:
+                print(dumps_json([{"step": r.seq, "table": r.change.table, "op": r.change.op,
+                                   "key": r.change.key, "values": r.change.values,
+                                   "undone": r.undone} for r in records]))
+            elif not records:
+                print(f"'{args.name}' has no changes of its own")
+            else:
+                for r in records:
+                    mark = " (undone)" if r.undone else ""
+                    print(f"{r.seq:>4}  {r.change.describe()}{mark}")
+    return 0
+
+
+def _print_tree(infos: Sequence) -> None:
+    depth: dict[str | None, int] = {None: -1}
+    for info in infos:
+        depth[info.name] = depth[info.parent] + 1
+        indent = "  " * depth[info.name]
+        redo = f", {info.undone} undone" if info.undone else ""
+        print(f"{indent}{info.name}  [{info.status}, {info.changes} changes{redo}]")
+
+
+def _pairs(texts: Sequence[str] | None, what: str) -> dict[str, str]:
+    """``COL=VAL[,COL=VAL]`` options (repeatable) as a dict."""
+    pairs: dict[str, str] = {}
+    for text in texts or []:
+        parts = text.split(",") if what == "--key" else [text]
+        for part in parts:
+            if "=" not in part:
+                raise UsageError(f"{what} {text}: expected COL=VALUE")
+            name, value = part.split("=", 1)
+            pairs[name.strip()] = value
+    return pairs
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    key = _pairs(args.key, "--key")
+    values = _pairs(args.set, "--set")
+    if not args.delete and not values:
+        raise UsageError("edit: give at least one --set COL=VALUE (or --delete)")
+    if args.delete and values:
+        raise UsageError("edit: --delete takes no --set")
+    with Store.open(args.db) as store:
+        change = store.parse_edit(args.table, key, values, "delete" if args.delete else "upsert")
+        edited = store.edit(args.scenario, [change])
+    _say(f"'{args.scenario}': {edited.description}")
+    return 0
+
+
+def cmd_undo_redo(args: argparse.Namespace) -> int:
+    with Store.open(args.db) as store:
+        edited = store.undo(args.scenario) if args.command == "undo" else store.redo(
+            args.scenario)
+    _say(f"{args.command.capitalize()} in '{args.scenario}': {edited.description}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from app.views.app import run_gui
+
+    return run_gui(Path(args.db) if args.db else None)
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Echelon inventory scenario planning. No command opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"Echelon {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+            db: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if db:
+            p.add_argument("--db", required=True, metavar="PATH", help="workspace file")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("demo", cmd_demo, "create a workspace holding the generated demo company")
+    p.add_argument("--skus", type=int, default=450, metavar="N", help="about N SKUs (450)")
+    p.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (7)")
+    p.add_argument("--csv", metavar="DIR", help="also write the demo data as an import folder")
+
+    p = add("import", cmd_import, "import a folder of CSVs (or an .xlsx) as a new workspace")
+    p.add_argument("source", metavar="DIR_OR_XLSX")
+
+    p = add("export", cmd_export, "export a scenario as a folder of CSVs")
+    p.add_argument("--scenario", default=ROOT_NAME, metavar="NAME")
+    p.add_argument("--out", required=True, metavar="DIR")
+
+    p = add("scenario", cmd_scenario, "list, fork, rename, delete, approve or commit scenarios",
+            db=False)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, help_text in (
+        ("list", "the scenario tree"),
+        ("fork", "a new scenario on top of another"),
+        ("rename", "rename a scenario"),
+        ("delete", "delete a scenario without children"),
+        ("approve", "mark a scenario approved (locks it)"),
+        ("reopen", "set an approved scenario back to draft"),
+        ("commit", "move a scenario's changes into its parent"),
+        ("diff", "a scenario's own changes (its diff against its parent)"),
+    ):
+        a = actions.add_parser(action, help=help_text, description=help_text)
+        a.add_argument("--db", required=True, metavar="PATH")
+        if action == "list":
+            a.add_argument("--json", action="store_true")
+        elif action == "fork":
+            a.add_argument("--from", dest="source", required=True, metavar="PARENT")
+            a.add_argument("--name", required=True, metavar="NEW")
+        elif action == "rename":
+            a.add_argument("--name", required=True, metavar="OLD")
+            a.add_argument("--to", required=True, metavar="NEW")
+        else:
+            a.add_argument("--name", required=True, metavar="NAME")
+            if action == "diff":
+                a.add_argument("--json", action="store_true")
+
+    p = add("edit", cmd_edit, "change one row of a scenario (not the Baseline)")
+    p.add_argument("--scenario", required=True, metavar="NAME")
+    p.add_argument("--table", required=True, metavar="TABLE")
+    p.add_argument("--key", action="append", required=True, metavar="COL=VAL[,COL=VAL]")
+    p.add_argument("--set", action="append", metavar="COL=VAL")
+    p.add_argument("--delete", action="store_true", help="delete the row instead")
+
+    for name in ("undo", "redo"):
+        p = add(name, cmd_undo_redo, f"{name} the last step of a scenario")
+        p.add_argument("--scenario", required=True, metavar="NAME")
+
+    p = add("gui", cmd_gui, "open the desktop app (the default)", db=False)
+    p.add_argument("--db", metavar="PATH", help="workspace file (default: the user's own)")
+    return parser
+
+
+def _say(text: str) -> None:
+    print(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui"])
+    try:
+        return args.handler(args)
+    except DataProblems as err:
+        for line in err.lines():
+            print(line, file=sys.stderr)
+        return 2
+    except (WorkspaceError, UsageError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written by the step in progress", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if os.environ.get("ECHELON_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err} (set ECHELON_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,1 @@
+"""Pure planning engine: numpy/scipy/pandas only (no Qt, no SQLAlchemy, no I/O)."""

@@ -1,0 +1,170 @@
+"""The supply network as a directed graph over SKUs: arcs, low-level codes, cycle detection.
+
+Nodes are SKUs (an item at a site) numbered 0..n-1. Arcs point in the direction material
+flows, supplier -> customer:
+
+- transfer: the source site's SKU of the same item -> the receiving SKU;
+- BOM: the component SKU -> the parent SKU at the same site (units: ``qty_per`` component
+  per parent, grossed up by scrap: ``qty_per / (1 - scrap_rate)``).
+
+The low-level code of a SKU is the length of the longest path from it down to a SKU nobody
+draws from (a demand-facing node has code 0, its suppliers 1, ...). Netting processes codes in
+increasing order, so every SKU is planned after all the SKUs that draw from it.
+
+Pure numpy/scipy; no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+class NetworkCycleError(ValueError):
+    """The network has a cycle; ``cycle`` lists its nodes in flow order (first == last)."""
+
+    def __init__(self, cycle: list[int], names: list[str] | None = None) -> None:
+        self.cycle = cycle
+        self.names = names
+        shown = " -> ".join(names) if names else " -> ".join(map(str, cycle))
+        super().__init__(f"the network has a cycle: {shown}")
+
+
+def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> sparse.csr_matrix:
+    data = np.ones(len(src), dtype=np.int8)
+    return sparse.csr_matrix((data, (src, dst)), shape=(n, n))
+
+
+def low_level_codes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Low-level code per node (int array), or raise NetworkCycleError naming one cycle.
+
+    Peels the graph from the customer end: nodes with no remaining customers get the current
+    code, their arcs are removed, and so on; O(n + arcs) work in numpy, one loop per level.
+    """
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    codes = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return codes
+    to_customers = _csr(n, src, dst)  # row v: v's customers
+    to_suppliers = to_customers.T.tocsr()  # row v: v's suppliers
+    # csr sums parallel arcs into one entry's data, so count arcs by summing data
+    remaining_out = np.asarray(to_customers.sum(axis=1)).ravel().astype(np.int64)
+    frontier = np.flatnonzero(remaining_out == 0)
+    level = 0
+    while frontier.size:
+        codes[frontier] = level
+        # each frontier node releases one arc-count on each of its suppliers
+        sub = to_suppliers[frontier]
+        released = np.asarray(sub.sum(axis=0)).ravel().astype(np.int64)
+        touched = np.flatnonzero(released)
+        remaining_out[touched] -= released[touched]
+        frontier = touched[(remaining_out[touched] == 0) & (codes[touched] < 0)]
+        level += 1
+    if (codes < 0).any():
+        raise NetworkCycleError(_cycle_among(src, dst, codes < 0))
+    return codes
+
+
+def _cycle_among(src: np.ndarray, dst: np.ndarray, among: np.ndarray) -> list[int]:
+    """One directed cycle as a node list in flow order, first node repeated at the end.
+
+    ``among`` marks the nodes low_level_codes could not peel: each has a customer that is also
+    unpeeled, so following customers from any of them must come back to a node already seen.
+    """
+    keep = among[src] & among[dst]
+    next_node: dict[int, int] = {}
+    for s, d in zip(src[keep].tolist(), dst[keep].tolist(), strict=True):
+        next_node.setdefault(s, d)
+    start = int(np.flatnonzero(among)[0])
+    seen: dict[int, int] = {}
+    path: list[int] = []
+    node = start
+    while node not in seen:
+        seen[node] = len(path)
+        path.append(node)
+        node = next_node[node]
+    cycle = path[seen[node] :]
+    return [*cycle, cycle[0]]
+
+
+@dataclass(frozen=True)
+class Network:
+    """SKU nodes and flow arcs of one scenario.
+
+    ``skus`` is the frame of SKUs (item_id, site_id, ...) with node i = row i; arcs are parallel
+    arrays: ``arc_src`` supplier node, ``arc_dst`` customer node, ``arc_kind`` ("transfer" or
+    "bom"), ``arc_qty`` units of supplier per unit of customer (1 for transfers;
+    qty_per / (1 - scrap_rate) for BOM lines), ``arc_row`` the source row (skus row for a
+    transfer, bom row for a BOM line).
+    """
+
+    skus: pd.DataFrame
+    arc_src: np.ndarray
+    arc_dst: np.ndarray
+    arc_kind: np.ndarray
+    arc_qty: np.ndarray
+    arc_row: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.skus)
+
+    def node_names(self, nodes: list[int]) -> list[str]:
+        """``item@site`` labels of nodes, for messages."""
+        items = self.skus["item_id"].to_numpy()
+        sites = self.skus["site_id"].to_numpy()
+        return [f"{items[v]}@{sites[v]}" for v in nodes]
+
+    def low_level_codes(self) -> np.ndarray:
+        """Low-level code per SKU; raises NetworkCycleError with ``item@site`` names."""
+        try:
+            return low_level_codes(self.n, self.arc_src, self.arc_dst)
+        except NetworkCycleError as err:
+            raise NetworkCycleError(err.cycle, self.node_names(err.cycle)) from None
+
+
+def build_network(skus: pd.DataFrame, bom: pd.DataFrame) -> Network:
+    """Nodes and arcs from the skus and bom tables (contract columns).
+
+    Arcs whose supplier SKU does not exist (a transfer from a site with no SKU of the item, a
+    BOM component without a SKU at the site) are left out; the import validator reports them.
+    """
+    sku_index = pd.MultiIndex.from_arrays([skus["item_id"], skus["site_id"]])
+    node_of = pd.Series(np.arange(len(skus)), index=sku_index)
+
+    transfer_rows = np.flatnonzero(
+        (skus["supply_type"] == "transfer").to_numpy() & skus["source_site"].notna().to_numpy()
+    )
+    t_src = node_of.reindex(
+        pd.MultiIndex.from_arrays(
+            [
+                skus["item_id"].to_numpy()[transfer_rows],
+                skus["source_site"].to_numpy()[transfer_rows],
+            ]
+        )
+    ).to_numpy()
+    t_ok = ~np.isnan(t_src.astype(float))
+    t_src = t_src[t_ok].astype(np.int64)
+    t_dst = transfer_rows[t_ok].astype(np.int64)
+    t_row = transfer_rows[t_ok]
+
+    b_parent = node_of.reindex(pd.MultiIndex.from_arrays([bom["parent_item"], bom["site_id"]]))
+    b_comp = node_of.reindex(pd.MultiIndex.from_arrays([bom["component_item"], bom["site_id"]]))
+    b_parent_a = b_parent.to_numpy(dtype=float)
+    b_comp_a = b_comp.to_numpy(dtype=float)
+    b_ok = ~np.isnan(b_parent_a) & ~np.isnan(b_comp_a)
+    scrap = bom["scrap_rate"].fillna(0.0).to_numpy(dtype=float)
+    b_qty = bom["qty_per"].to_numpy(dtype=float) / (1.0 - scrap)
+
+    return Network(
+        skus=skus.reset_index(drop=True),
+        arc_src=np.concatenate([t_src, b_comp_a[b_ok].astype(np.int64)]),
+        arc_dst=np.concatenate([t_dst, b_parent_a[b_ok].astype(np.int64)]),
+        arc_kind=np.array(["transfer"] * len(t_src) + ["bom"] * int(b_ok.sum()), dtype=object),
+        arc_qty=np.concatenate([np.ones(len(t_src)), b_qty[b_ok]]),
+        arc_row=np.concatenate([t_row, np.flatnonzero(b_ok)]).astype(np.int64),
+    )
