@@ -181,6 +181,14 @@ def cmd_undo_redo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    from app.views.app import screenshot
+
+    written = screenshot(Path(args.db) if args.db else None, Path(args.out))
+    _say("\n".join(str(p) for p in written))
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.views.app import run_gui
 
@@ -256,6 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("undo", "redo"):
         p = add(name, cmd_undo_redo, f"{name} the last step of a scenario")
         p.add_argument("--scenario", required=True, metavar="NAME")
+
+    p = add("screenshot", cmd_screenshot, "save PNGs of the app's window", db=False)
+    p.add_argument("--db", metavar="PATH", help="workspace file (default: the user's own)")
+    p.add_argument("--out", required=True, metavar="DIR")
 
     p = add("gui", cmd_gui, "open the desktop app (the default)", db=False)
     p.add_argument("--db", metavar="PATH", help="workspace file (default: the user's own)")

@@ -10,7 +10,7 @@ to its changes, not to the size of the data.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -111,11 +111,22 @@ def net_effects(changes: Iterable[Change]) -> dict[str, dict[tuple[object, ...],
     return effects
 
 
+KeyIndex = dict[tuple[object, ...], int]
+
+
+def key_index(table: Table, frame: pd.DataFrame) -> KeyIndex:
+    """Row position of each key of a frame (the first row, should a key repeat)."""
+    index: KeyIndex = {}
+    for pos, k in enumerate(key_tuples(table, frame)):
+        index.setdefault(k, pos)
+    return index
+
+
 def _apply_table(table: Table, frame: pd.DataFrame,
-                 effects: dict[tuple[object, ...], _RowEffect]) -> pd.DataFrame:
-    keys = key_tuples(table, frame)
-    position = pd.Series(np.arange(len(frame)), index=pd.Index(keys, tupleize_cols=False))
-    position = position[~position.index.duplicated()]
+                 effects: dict[tuple[object, ...], _RowEffect],
+                 position: KeyIndex | None = None) -> pd.DataFrame:
+    if position is None:
+        position = key_index(table, frame)
     drop: list[int] = []
     updates: dict[str, tuple[list[int], list[object]]] = {}
     inserts: list[dict[str, object]] = []
@@ -169,10 +180,17 @@ def _one_column_frame(table: Table, name: str, values: list[object]) -> pd.DataF
     return pd.DataFrame(data)
 
 
-def apply_changes(frames: Mapping[str, pd.DataFrame], changes: Iterable[Change]
+def apply_changes(frames: Mapping[str, pd.DataFrame], changes: Iterable[Change],
+                  key_indexes: Callable[[str], KeyIndex] | None = None
                   ) -> dict[str, pd.DataFrame]:
-    """The tables after the ordered ``changes``; untouched tables are passed through as is."""
+    """The tables after the ordered ``changes``; untouched tables are passed through as is.
+
+    ``key_indexes(table)``, when given, returns the ``key_index`` of ``frames[table]`` (a
+    caller that keeps the frames also keeps their indexes and saves rebuilding them).
+    """
     out = dict(frames)
     for table_name, effects in net_effects(changes).items():
-        out[table_name] = _apply_table(TABLES_BY_NAME[table_name], frames[table_name], effects)
+        position = key_indexes(table_name) if key_indexes else None
+        out[table_name] = _apply_table(TABLES_BY_NAME[table_name], frames[table_name], effects,
+                                       position)
     return out

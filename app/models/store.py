@@ -15,9 +15,10 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.models.contract import TABLES, TABLES_BY_NAME, Table
 from app.models.frames import DATE_DTYPE, TableFrames, coerce_frame, empty_frame, key_tuples
-from app.models.overlay import Change, apply_changes, net_effects
+from app.models.overlay import Change, KeyIndex, apply_changes, key_index, net_effects
 from app.models.schema import (
     APPLICATION,
     APPLICATION_ID,
@@ -159,7 +160,9 @@ class Store:
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self._engine = engine
-        self._base_cache: tuple[tuple[str, int], dict[str, pd.DataFrame]] | None = None
+        self._base_cache: _BaseCache | None = None
+        #: composed scenario reads by (chain of (id, revision), tables): repeated reads are free
+        self._read_cache: OrderedDict[tuple[object, ...], TableFrames] = OrderedDict()
 
     # --- opening -------------------------------------------------------------------------
 
@@ -564,6 +567,7 @@ class Store:
             session.add(Scenario(name=name, parent_id=None, status="approved", revision=1,
                                  created_at=_now()))
         self._base_cache = None
+        self._read_cache.clear()
 
     def _write_base_rows(self, session: Session, frames: TableFrames,
                          changes: Sequence[Change]) -> None:
@@ -583,19 +587,26 @@ class Store:
                 mask = np.array([t in wanted for t in key_tuples(table, frame)], dtype=bool)
                 _insert_rows(conn, table, frame[mask])
 
-    def _load_base(self, session: Session, root: Scenario) -> dict[str, pd.DataFrame]:
-        token = (str(root.id), root.revision)
-        if self._base_cache is not None and self._base_cache[0] == token:
-            return self._base_cache[1]
+    def _load_base(self, session: Session, root: Scenario) -> _BaseCache:
+        token = (root.id, root.revision)
+        if self._base_cache is not None and self._base_cache.token == token:
+            return self._base_cache
         raw = session.connection().connection.driver_connection
-        frames = {t.name: _select_frame(raw, t) for t in TABLES}
-        self._base_cache = (token, frames)
-        return frames
+        self._base_cache = _BaseCache(token, {t.name: _select_frame(raw, t) for t in TABLES})
+        self._read_cache.clear()
+        return self._base_cache
 
     def _read_frames(self, session: Session, s: Scenario,
                      tables: Sequence[str] | None = None) -> TableFrames:
         chain = self._chain(session, s)
-        base = self._load_base(session, chain[0])
+        cache_key = (tuple((sc.id, sc.revision) for sc in chain),
+                     tuple(tables) if tables is not None else None)
+        cached = self._read_cache.get(cache_key)
+        if cached is not None:
+            self._read_cache.move_to_end(cache_key)
+            return cached
+        base_cache = self._load_base(session, chain[0])
+        base = base_cache.frames
         position = {sc.id: i for i, sc in enumerate(chain)}
         rows = session.execute(
             select(ScenarioChange.scenario_id, ScenarioChange.table_name, ScenarioChange.op,
@@ -610,7 +621,11 @@ class Store:
             wanted = set(tables)
             changes = [c for c in changes if c.table in wanted]
             base = {name: base[name] for name in tables}
-        return apply_changes(base, changes)
+        frames = apply_changes(base, changes, base_cache.key_index)
+        self._read_cache[cache_key] = frames
+        while len(self._read_cache) > _READ_CACHE_SIZE:
+            self._read_cache.popitem(last=False)
+        return frames
 
     def read(self, name: str | None = None, tables: Sequence[str] | None = None) -> TableFrames:
         """A scenario's tables as canonical frames (all tables, or just ``tables``).
@@ -623,7 +638,7 @@ class Store:
             if s is None:
                 raise WorkspaceError(f"{self.path}: the workspace is empty (import data first)")
             frames = self._read_frames(session, s, tables)
-        return {k: v.copy(deep=False) for k, v in frames.items()}
+        return {k: v.copy(deep=_DEEP_COPY) for k, v in frames.items()}
 
     def revision_token(self, name: str) -> tuple[int, ...]:
         """Changes whenever anything the scenario reads as changes (for plan caches)."""
@@ -637,6 +652,25 @@ class Store:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+_READ_CACHE_SIZE = 8
+#: pandas 3 copies on write, so handing out shallow copies of cached frames is safe there.
+_DEEP_COPY = int(pd.__version__.split(".")[0]) < 3
+
+
+@dataclass
+class _BaseCache:
+    """The Baseline's frames as of one root revision, with their key indexes (built lazily)."""
+
+    token: tuple[int, int]
+    frames: dict[str, pd.DataFrame]
+    indexes: dict[str, KeyIndex] = field(default_factory=dict)
+
+    def key_index(self, table: str) -> KeyIndex:
+        if table not in self.indexes:
+            self.indexes[table] = key_index(TABLES_BY_NAME[table], self.frames[table])
+        return self.indexes[table]
+
 
 
 def _table(name: str) -> Table:

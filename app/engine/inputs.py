@@ -1,0 +1,143 @@
+"""``PlanInput``: a scenario's planning data as the engine reads it.
+
+Built from the data-contract tables (pandas DataFrames with the contract's columns, as
+``app.models`` reads them from a scenario, or as a notebook builds them by hand). The engine
+never sees the store; this is its whole input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from app.engine.calendar import Calendar, next_period_start
+
+#: Settings and their defaults (names and meanings as in the data contract).
+DEFAULT_SETTINGS: dict[str, object] = {
+    "period": "week",
+    "start_date": None,
+    "horizon_periods": 52,
+    "currency": "USD",
+    "dso_days": 45.0,
+    "dpo_days": 30.0,
+    "holding_rate_per_year": 0.25,
+}
+
+_ITEM_COLUMNS = ("unit_cost", "unit_price", "part_class", "description", "responsible",
+                 "category", "shelf_life_periods")
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Planning settings: calendar, currency and the financial rates of the measures."""
+
+    calendar: Calendar
+    currency: str = "USD"
+    dso_days: float = 45.0
+    dpo_days: float = 30.0
+    holding_rate_per_year: float = 0.25
+
+
+class PlanInputError(ValueError):
+    """The tables cannot be planned as they are (e.g. no start date can be found)."""
+
+
+def _table(tables: Mapping[str, pd.DataFrame], name: str, columns: tuple[str, ...]
+           ) -> pd.DataFrame:
+    frame = tables.get(name)
+    if frame is None:
+        return pd.DataFrame({c: [] for c in columns})
+    return frame
+
+
+def parse_settings(settings: pd.DataFrame | None, history: pd.DataFrame,
+                   open_orders: pd.DataFrame) -> PlanSettings:
+    """Settings rows (name, value as text) with defaults; the start date when absent is the
+    period after the last demand history, else the first open order's due date."""
+    values = dict(DEFAULT_SETTINGS)
+    if settings is not None and len(settings):
+        values.update(dict(zip(settings["name"], settings["value"], strict=True)))
+    period = str(values["period"])
+    start = values["start_date"]
+    if start is None or start == "":
+        if len(history):
+            start = next_period_start(period, pd.Timestamp(history["period"].max()))
+        elif len(open_orders):
+            start = pd.Timestamp(open_orders["due_period"].min())
+        else:
+            raise PlanInputError(
+                "settings: start_date is needed (no demand history or open orders to infer it)")
+    calendar = Calendar(period, pd.Timestamp(start), int(float(values["horizon_periods"])))
+    return PlanSettings(
+        calendar=calendar,
+        currency=str(values["currency"]),
+        dso_days=float(values["dso_days"]),
+        dpo_days=float(values["dpo_days"]),
+        holding_rate_per_year=float(values["holding_rate_per_year"]),
+    )
+
+
+@dataclass
+class PlanInput:
+    """Everything one plan needs, as plain DataFrames (contract columns) and settings.
+
+    ``skus`` holds one row per SKU: the skus table joined with its item's attributes
+    (unit_cost, unit_price, part_class, ...). Row i of ``skus`` is node i of the network.
+    """
+
+    settings: PlanSettings
+    skus: pd.DataFrame
+    bom: pd.DataFrame
+    demand_history: pd.DataFrame
+    forecast: pd.DataFrame
+    open_orders: pd.DataFrame
+    lots: pd.DataFrame
+    resources: pd.DataFrame
+    routings: pd.DataFrame
+    targets: pd.DataFrame
+    #: optional per-SKU safety-stock override (n,) from an optimiser; NaN = use ss_model
+    safety_stock_override: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> PlanInput:
+        """A PlanInput from contract tables (missing optional tables are empty)."""
+        history = _table(tables, "demand_history", ("item_id", "site_id", "period", "quantity"))
+        orders = _table(tables, "open_orders", ("order_id", "item_id", "site_id", "due_period",
+                                                "quantity", "kind"))
+        settings = parse_settings(tables.get("settings"), history, orders)
+        items = tables["items"]
+        skus = tables["skus"].merge(
+            items[["item_id", *[c for c in _ITEM_COLUMNS if c in items.columns]]],
+            on="item_id", how="left", validate="m:1",
+        ).reset_index(drop=True)
+        return cls(
+            settings=settings,
+            skus=skus,
+            bom=_table(tables, "bom", ("site_id", "parent_item", "component_item", "qty_per",
+                                       "scrap_rate")),
+            demand_history=history,
+            forecast=_table(tables, "forecast", ("item_id", "site_id", "period", "quantity",
+                                                 "std")),
+            open_orders=orders,
+            lots=_table(tables, "lots", ("item_id", "site_id", "lot_id", "quantity",
+                                         "expiry_date")),
+            resources=_table(tables, "resources", ("resource_id", "site_id",
+                                                   "capacity_per_period")),
+            routings=_table(tables, "routings", ("item_id", "site_id", "resource_id",
+                                                 "hours_per_unit")),
+            targets=_table(tables, "targets", ("measure", "dimension", "key", "period",
+                                               "value")),
+        )
+
+    @property
+    def n(self) -> int:
+        return len(self.skus)
+
+    def sku_rows(self, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
+        """Node index of each (item_id, site_id) pair; -1 where there is no such SKU."""
+        index = pd.MultiIndex.from_arrays([self.skus["item_id"], self.skus["site_id"]])
+        want = pd.MultiIndex.from_arrays([item_id, site_id])
+        return index.get_indexer(want)

@@ -1,0 +1,365 @@
+"""A Qt table model over a pandas DataFrame: one numpy array per column, text made on demand.
+
+``data()`` indexes the column arrays; there is no per-cell object and no per-row query. Display
+text is formatted only for the cells Qt asks for; sorting orders a row permutation with
+pandas/numpy, and the filter is one vectorised string search per text column (its lower-case
+text kept once made). The model knows nothing about planning: an edit is passed as text to the
+``on_edit`` callback, which answers with an error message or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+
+from app.models.contract import ColumnKind, Table
+from app.models.values import format_text
+
+#: on_edit(row_key, column, text) -> error message, or None when the edit was applied.
+#: ``row_key`` maps each key column of the table to its text (dates as ISO).
+EditCallback = Callable[[dict[str, str], str, str], str | None]
+
+Index = QModelIndex | QPersistentModelIndex
+
+_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_TEXT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_MAX_DECIMALS = 4
+
+
+@dataclass
+class _Column:
+    """One column: its name, kind and values as a numpy array; cell text is made on demand."""
+
+    name: str
+    kind: ColumnKind
+    values: np.ndarray
+    missing: np.ndarray
+    _pattern: str | None = None
+    _texts: np.ndarray | None = None
+    _lowered: np.ndarray | None = None
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind in ("float", "int")
+
+    def text(self, row: int) -> str:
+        """One cell as shown: thousands separators, ISO dates, '' when missing."""
+        if self.missing[row]:
+            return ""
+        value = self.values[row]
+        if self.is_number:
+            if self._pattern is None:
+                decimals = _decimals(self.values) if self.kind == "float" else 0
+                self._pattern = f"{{:,.{decimals}f}}"
+            return self._pattern.format(value)
+        if self.kind == "date":
+            return str(value)[:10]
+        if self.kind == "bool":
+            return "true" if value else "false"
+        return str(value)
+
+    def texts(self) -> np.ndarray:
+        """Every cell as shown, by frame row (made once; vectorised for text and dates)."""
+        if self._texts is None:
+            if self.kind == "date":
+                texts = np.datetime_as_string(self.values, unit="D").astype(object)
+            elif self.kind in ("text", "choice"):
+                texts = self.values.copy()
+            else:
+                texts = np.array([self.text(r) for r in range(len(self.values))], dtype=object)
+            texts[self.missing] = ""
+            self._texts = texts
+        return self._texts
+
+    def lowered(self) -> np.ndarray:
+        """Every cell as shown, lower case, as a numpy unicode array (for searching)."""
+        if self._lowered is None:
+            self._lowered = np.char.lower(self.texts().astype(str))
+        return self._lowered
+
+
+def _kind_of(series: pd.Series) -> ColumnKind:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(series.dtype):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return "date"
+    return "text"
+
+
+def _column(name: str, kind: ColumnKind, series: pd.Series) -> _Column:
+    missing = series.isna().to_numpy()
+    if kind in ("float", "int"):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+    elif kind == "date":
+        values = series.to_numpy(dtype="datetime64[ns]")
+    else:
+        values = series.to_numpy(dtype=object)
+    return _Column(name, kind, values, missing)
+
+
+def _decimals(values: np.ndarray) -> int:
+    """The fewest decimals (up to 4) that show every value of a number column exactly."""
+    finite = values[np.isfinite(values)]
+    for d in range(_MAX_DECIMALS):
+        if np.allclose(np.round(finite, d), finite, rtol=0.0, atol=10.0 ** -(d + 6)):
+            return d
+    return _MAX_DECIMALS
+
+
+class FrameModel(QAbstractTableModel):
+    """Rows of one DataFrame; editable value columns when ``on_edit`` is set."""
+
+    #: sigEditRefused(row: int, column: int, message: str): an edit was not applied
+    sigEditRefused = Signal(int, int, str)  # noqa: N815
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._columns: list[_Column] = []
+        self._order = np.arange(0)
+        self._table: Table | None = None
+        self._filter_mask: np.ndarray | None = None
+        self._filter_text = ""
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+        #: per model row (sorted order): passes the filter? None when there is no filter
+        self.visible: list[bool] | None = None
+        self.on_edit: EditCallback | None = None
+
+    # --- content ---------------------------------------------------------------------------
+
+    def set_frame(self, frame: pd.DataFrame, table: Table | None = None) -> None:
+        """Show ``frame``; ``table`` (its contract table) gives the kinds and the key columns.
+
+        When only values changed (same columns, same keys in the same order) the rows stay
+        where they are on screen, sorted or not; otherwise the model resets and re-sorts.
+        """
+        columns = [
+            _column(str(name), table.column(str(name)).kind if table else _kind_of(frame[name]),
+                    frame[name])
+            for name in frame.columns
+        ]
+        if self._same_rows(columns, table):
+            self._columns = columns
+            if self.rowCount() and self.columnCount():
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
+        if table is not self._table:
+            self._sorted_by = None
+        self.beginResetModel()
+        self._columns, self._table = columns, table
+        self._order = self._sort_order(*self._sorted_by) if self._sorted_by else np.arange(
+            len(frame))
+        self._filter_mask = self._match(self._filter_text)
+        self._update_visible()
+        self.endResetModel()
+
+    def _same_rows(self, columns: list[_Column], table: Table | None) -> bool:
+        if table is None or table is not self._table or not self._columns:
+            return False
+        if [c.name for c in columns] != [c.name for c in self._columns]:
+            return False
+        if len(columns[0].values) != len(self._columns[0].values):
+            return False
+        keys = [i for i, c in enumerate(columns) if c.name in table.key]
+        return all(np.array_equal(columns[i].values, self._columns[i].values) for i in keys)
+
+    @property
+    def table(self) -> Table | None:
+        return self._table
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self._columns]
+
+    # --- Qt model interface ----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._order)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        column = self._columns[index.column()]
+        row = int(self._order[index.row()])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.EditRole:
+            return self.edit_text(index.row(), index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _NUMBER if column.is_number else _TEXT
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
+        if section >= len(self._columns):
+            return None
+        column = self._columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.name
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _NUMBER if column.is_number else _TEXT
+        if role == Qt.ItemDataRole.ToolTipRole and self._table is not None:
+            spec = self._table.column(column.name)
+            role_text = "key" if column.name in self._table.key else (
+                "required" if spec.required else f"optional, default {spec.default}")
+            return f"{column.name}: {spec.kind}, {role_text}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not index.isValid() or self.on_edit is None or self._table is None:
+            return base
+        if self._columns[index.column()].name in self._table.key:
+            return base
+        return base | Qt.ItemFlag.ItemIsEditable
+
+    def setData(self, index: Index, value: object,  # noqa: N802
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not (self.flags(index)
+                                                    & Qt.ItemFlag.ItemIsEditable):
+            return False
+        text = "" if value is None else str(value)
+        if text == self.edit_text(index.row(), index.column()):
+            return False
+        assert self.on_edit is not None  # flags() checked it
+        message = self.on_edit(self.row_key(index.row()), self._columns[index.column()].name,
+                               text)
+        if message:
+            self.sigEditRefused.emit(index.row(), index.column(), message)
+            return False
+        return True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order rows by one column, stable, missing values last; column -1: as in the frame."""
+        valid = 0 <= column < len(self._columns)
+        self._sorted_by = (column, order) if valid else None
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        frame_rows = [int(self._order[i.row()]) for i in persistent]
+        self._order = self._sort_order(column, order) if valid else np.arange(len(self._order))
+        self._update_visible()
+        if persistent:
+            position = np.empty_like(self._order)
+            position[self._order] = np.arange(len(self._order))
+            self.changePersistentIndexList(persistent, [
+                self.index(int(position[r]), i.column())
+                for r, i in zip(frame_rows, persistent, strict=True)
+            ])
+        self.layoutChanged.emit()
+
+    def _sort_order(self, column: int, order: Qt.SortOrder) -> np.ndarray:
+        col = self._columns[column]
+        if col.kind in ("float", "int", "date"):
+            keys = pd.Series(col.values)
+        else:
+            keys = pd.Series([None if m else str(v).casefold()
+                              for v, m in zip(col.values, col.missing, strict=True)],
+                             dtype=object)
+        return keys.sort_values(ascending=order == Qt.SortOrder.AscendingOrder, kind="stable",
+                                na_position="last").index.to_numpy()
+
+    # --- rows as text ----------------------------------------------------------------------
+
+    def edit_text(self, row: int, column: int) -> str:
+        """A cell as typed: exact numbers without separators, ISO dates, '' when missing."""
+        col = self._columns[column]
+        r = int(self._order[row])
+        if col.missing[r] or col.kind == "date":
+            return col.text(r)
+        return format_text(col.kind, col.values[r])
+
+    def row_key(self, row: int) -> dict[str, str]:
+        """The key columns of a row as text (what the store's ``parse_edit`` takes)."""
+        if self._table is None:
+            return {}
+        names = self.column_names()
+        return {k: self.edit_text(row, names.index(k)) for k in self._table.key}
+
+    def find_row(self, key: dict[str, str]) -> int | None:
+        """The model row whose key columns read ``key`` (as text), or None."""
+        names = self.column_names()
+        mask = np.ones(len(self._order), dtype=bool)
+        for name, text in key.items():
+            mask &= self._columns[names.index(name)].texts()[self._order] == text
+        rows = np.flatnonzero(mask)
+        return int(rows[0]) if len(rows) else None
+
+    # --- filtering -------------------------------------------------------------------------
+
+    def set_filter_text(self, text: str) -> None:
+        """Remember the filter; rows match when a text or date cell contains it (any case)."""
+        self._filter_text = text.strip()
+        self._filter_mask = self._match(self._filter_text)
+        self._update_visible()
+
+    def _update_visible(self) -> None:
+        mask = self._filter_mask
+        self.visible = None if mask is None else mask[self._order].tolist()
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter_text
+
+    def _match(self, text: str) -> np.ndarray | None:
+        """Which frame rows contain ``text`` in a text or date column (None: no filter)."""
+        if not text:
+            return None
+        needle = text.lower()
+        mask = np.zeros(len(self._order), dtype=bool)
+        for col in self._columns:
+            if not col.is_number and col.kind != "bool":
+                mask |= np.char.find(col.lowered(), needle) >= 0
+        return mask
+
+
+class FrameFilterProxy(QSortFilterProxyModel):
+    """Filters rows by the source ``FrameModel``'s vectorised match; sorting is the source's.
+
+    The match is computed once per filter text over whole columns; ``filterAcceptsRow`` only
+    looks the verdict up. Sorting through the proxy would compare cells pair by pair in
+    Python, so ``sort`` asks the source, which orders its rows with numpy.
+    """
+
+    def __init__(self, source: FrameModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self.setSourceModel(source)
+        self.setDynamicSortFilter(False)
+
+    def set_filter_text(self, text: str) -> None:
+        """Show only the rows whose text or date cells contain ``text`` (any case).
+
+        The proxy's mapping is rebuilt in one go: Qt's incremental filter update would
+        announce every run of hidden rows on its own, which takes seconds when the matches
+        are scattered over 100,000 rows.
+        """
+        self.beginResetModel()
+        self._source.set_filter_text(text)
+        self.endResetModel()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+        visible = self._source.visible  # a list lookup: this runs once per row
+        return visible is None or visible[source_row]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._source.sort(column, order)

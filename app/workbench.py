@@ -1,0 +1,236 @@
+"""The session: one open workspace, the scenario being looked at, and who to tell when it changes.
+
+Qt-free on purpose (the views connect it to signals, see ``app.views.relay``). Every operation
+that changes something tells the subscribers once, with a small ``Changed`` value saying what
+changed, so each pane refreshes only what concerns it (the ``OpChanges`` idea of Anki). No
+business rules live here: parsing, checking and locking are the store's; this module only
+keeps the current scenario, caches what was read, and notifies.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from app.models.contract import TABLE_NAMES
+from app.models.overlay import Change
+from app.models.store import Edited, ScenarioInfo, Store, WorkspaceError
+from app.models.validate import DataProblems
+
+ChangeKind = Literal[
+    "open", "select", "edit", "undo", "redo", "fork", "rename", "delete", "status", "commit"
+]
+
+ALL_TABLES: frozenset[str] = frozenset(TABLE_NAMES)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What one operation changed, as seen from the current scenario.
+
+    ``scenario`` is the current scenario after the operation. ``tables`` names the tables whose
+    rows the current scenario may now read differently (every table after opening a file or
+    switching scenario; none after a rename). ``tree`` is true when the scenario list (names,
+    statuses, change counts) changed. ``keys`` are the (table, key) rows an edit touched.
+    """
+
+    kind: ChangeKind
+    scenario: str
+    tables: frozenset[str] = frozenset()
+    tree: bool = False
+    keys: tuple[tuple[str, tuple[object, ...]], ...] = ()
+    description: str = ""
+
+    @classmethod
+    def from_edited(cls, kind: ChangeKind, edited: Edited) -> Changed:
+        return cls(kind, edited.scenario, edited.tables, True, edited.keys, edited.description)
+
+
+Subscriber = Callable[[Changed], None]
+
+
+@dataclass
+class _Cached:
+    """Frames read for one revision of one scenario."""
+
+    token: tuple[int, ...]
+    frames: dict[str, pd.DataFrame]
+
+
+class Workbench:
+    """An open workspace and the current scenario; edits go through here to the store."""
+
+    def __init__(self, store: Store, scenario: str | None = None) -> None:
+        self._store = store
+        self._current = scenario or store.root_name()
+        self._subscribers: list[Subscriber] = []
+        self._cache: dict[str, _Cached] = {}
+        #: milliseconds the last actual store read took (a cache hit does not change it)
+        self.last_read_ms: float = 0.0
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open_file(cls, path: str | Path) -> Workbench:
+        """A workbench on the workspace at ``path``, looking at its Baseline."""
+        store = Store.open(path)
+        try:
+            return cls(store)
+        except BaseException:
+            store.close()
+            raise
+
+    def open(self, path: str | Path) -> None:
+        """Switch to another workspace file; on a refusal the current one stays open."""
+        store = Store.open(path)
+        try:
+            root = store.root_name()
+        except BaseException:
+            store.close()
+            raise
+        self._store.close()
+        self._store, self._current = store, root
+        self._cache.clear()
+        self._notify(Changed("open", root, ALL_TABLES, True))
+
+    def close(self) -> None:
+        self._store.close()
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    @property
+    def current(self) -> str:
+        """The name of the scenario being looked at."""
+        return self._current
+
+    # --- observers -------------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(changed)`` after every change; returns the function that stops it."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _notify(self, changed: Changed) -> Changed:
+        for callback in list(self._subscribers):
+            callback(changed)
+        return changed
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def scenarios(self) -> list[ScenarioInfo]:
+        """Every scenario in tree order (parents first)."""
+        return self._store.scenarios()
+
+    def info(self, name: str | None = None) -> ScenarioInfo:
+        """The listing of one scenario (the current one by default)."""
+        name = name or self._current
+        for info in self._store.scenarios():
+            if info.name == name:
+                return info
+        raise WorkspaceError(f"no scenario named '{name}'")
+
+    def is_editable(self, name: str | None = None) -> bool:
+        """False for the Baseline and approved scenarios, which the store refuses to edit."""
+        info = self.info(name)
+        return info.parent is not None and info.status != "approved"
+
+    def frames(self, tables: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+        """The current scenario's tables (all, or ``tables``), cached per store revision."""
+        wanted = list(tables) if tables is not None else list(TABLE_NAMES)
+        token = self._store.revision_token(self._current)
+        cached = self._cache.get(self._current)
+        if cached is None or cached.token != token:
+            cached = _Cached(token, {})
+            self._cache[self._current] = cached
+        missing = [t for t in wanted if t not in cached.frames]
+        if missing:
+            started = time.perf_counter()
+            cached.frames.update(self._store.read(self._current, missing))
+            self.last_read_ms = (time.perf_counter() - started) * 1000.0
+        return {t: cached.frames[t] for t in wanted}
+
+    # --- switching -------------------------------------------------------------------------
+
+    def select(self, name: str) -> Changed | None:
+        """Look at scenario ``name``; None (and no notification) when it already is current."""
+        if name == self._current:
+            return None
+        self.info(name)  # refuses an unknown name before anything changes
+        self._current = name
+        return self._notify(Changed("select", name, ALL_TABLES))
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def edit(self, changes: Sequence[Change]) -> Changed:
+        """Apply ``changes`` to the current scenario as one undo step."""
+        return self._notify(Changed.from_edited("edit", self._store.edit(self._current, changes)))
+
+    def edit_text(self, table: str, key: Mapping[str, str], values: Mapping[str, str]) -> Changed:
+        """One row edit from text (a grid cell): parsed and checked by the store, then applied.
+
+        Raises DataProblems or WorkspaceError, having changed nothing.
+        """
+        return self.edit([self._store.parse_edit(table, key, values)])
+
+    def undo(self) -> Changed:
+        return self._notify(Changed.from_edited("undo", self._store.undo(self._current)))
+
+    def redo(self) -> Changed:
+        return self._notify(Changed.from_edited("redo", self._store.redo(self._current)))
+
+    # --- the scenario tree -----------------------------------------------------------------
+
+    def fork(self, name: str, parent: str | None = None) -> Changed:
+        """A new scenario on top of ``parent`` (the current one by default); it becomes current."""
+        info = self._store.fork(parent or self._current, name)
+        self._current = info.name
+        return self._notify(Changed("fork", info.name, ALL_TABLES, True))
+
+    def rename(self, new_name: str, name: str | None = None) -> Changed:
+        """Rename a scenario (the current one by default)."""
+        old = name or self._current
+        self._store.rename(old, new_name)
+        if old == self._current:
+            self._current = new_name.strip()
+        self._cache.pop(old, None)
+        return self._notify(Changed("rename", self._current, frozenset(), True))
+
+    def delete(self, name: str | None = None) -> Changed:
+        """Delete a scenario (by default the current one, whose parent then becomes current)."""
+        name = name or self._current
+        parent = self.info(name).parent
+        self._store.delete(name)
+        self._cache.pop(name, None)
+        tables: frozenset[str] = frozenset()
+        if name == self._current:
+            self._current = parent or self._store.root_name()
+            tables = ALL_TABLES
+        return self._notify(Changed("delete", self._current, tables, True))
+
+    def approve(self) -> Changed:
+        """Mark the current scenario approved (it is locked from then on)."""
+        return self.set_status("approved")
+
+    def set_status(self, status: str) -> Changed:
+        self._store.set_status(self._current, status)
+        return self._notify(Changed("status", self._current, frozenset(), True))
+
+    def commit_into_parent(self) -> Changed:
+        """Move the current scenario's changes into its parent (the parent is then current)."""
+        self._current = self._store.commit_into_parent(self._current)
+        return self._notify(Changed("commit", self._current, ALL_TABLES, True))
+
+
+__all__ = ["ALL_TABLES", "Changed", "DataProblems", "Workbench", "WorkspaceError"]
