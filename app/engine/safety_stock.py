@@ -1,0 +1,55 @@
+"""Safety-stock targets per SKU and period, by ``ss_model``.
+
+- ``none``: 0.
+- ``fixed``: ``ss_qty`` units in every period.
+- ``days_of_supply``: forward coverage of the requirements: with n = ss_days / days per
+  period, ``SS[t] = Σ_{k=1..floor(n)} gross[t+k] + frac(n) * gross[t+floor(n)+1]`` (units;
+  periods past the horizon count as the last period's requirement).
+- ``statistical`` / ``meio``: the optimiser's recommendation when the plan is given one
+  (``PlanInput.safety_stock_override``), flat over the horizon; until then ``ss_qty`` when
+  set, else 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def forward_cover(gross: np.ndarray, periods: np.ndarray) -> np.ndarray:
+    """(m, H) requirements of the next ``periods`` (fractional, per row) periods after t."""
+    m, h = gross.shape
+    if m == 0 or h == 0:
+        return np.zeros((m, h))
+    whole = np.floor(periods).astype(np.int64)
+    frac = periods - whole
+    longest = int(whole.max(initial=0)) + 1
+    # pad with the last period's requirement so coverage near the end stays meaningful
+    padded = np.concatenate([gross, np.repeat(gross[:, -1:], longest + 1, axis=1)], axis=1)
+    cum = np.concatenate([np.zeros((m, 1)), np.cumsum(padded, axis=1)], axis=1)
+    t = np.arange(h)[None, :]
+    end_whole = t + 1 + whole[:, None]
+    rows = np.arange(m)[:, None]
+    cover = cum[rows, end_whole] - cum[rows, t + 1]
+    cover += frac[:, None] * padded[rows, end_whole]
+    return cover
+
+
+def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndarray,
+                         override: np.ndarray | None, gross: np.ndarray,
+                         days_per_period: float) -> np.ndarray:
+    """(m, H) target for a group of SKUs whose gross requirements are known."""
+    m, h = gross.shape
+    qty = np.nan_to_num(ss_qty)
+    out = np.zeros((m, h))
+    fixed = model == "fixed"
+    out[fixed] = qty[fixed, None]
+    days = (model == "days_of_supply") & np.isfinite(ss_days)
+    if days.any():
+        out[days] = forward_cover(gross[days], ss_days[days] / days_per_period)
+    optimised = (model == "statistical") | (model == "meio")
+    if override is not None:
+        use = optimised & np.isfinite(override)
+        out[use] = override[use, None]
+        optimised &= ~use
+    out[optimised] = qty[optimised, None]
+    return out
