@@ -16,7 +16,8 @@ def run(t: dict[str, pd.DataFrame]):
     inp = PlanInput.from_tables(t)
     prepared = prepare(inp)
     out = net(prepared.netting)
-    rows = {(i, s): k for k, (i, s) in enumerate(zip(inp.skus["item_id"], inp.skus["site_id"],
+    skus = prepared.skus
+    rows = {(i, s): k for k, (i, s) in enumerate(zip(skus["item_id"], skus["site_id"],
                                                       strict=True))}
     return out, rows
 

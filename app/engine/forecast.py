@@ -14,6 +14,8 @@ the inventory-optimization work replaces it where it lands.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -68,19 +70,42 @@ def _back_start(calendar: Calendar, window: int) -> pd.Timestamp:
         days=calendar.days_per_period * window)
 
 
-def independent_demand(calendar: Calendar, n: int, forecast_rows: np.ndarray,
-                       forecast: pd.DataFrame, history_rows: np.ndarray,
-                       history: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(n, H) customer demand and a per-SKU source code (0 none, 1 imported, 2 history)."""
+@dataclass(frozen=True)
+class DemandForecast:
+    """Customer demand per demand-facing SKU (k of them, keyed by item and site), (k, H).
+
+    ``source`` per SKU: 1 imported forecast, 2 moving average of history. It depends only on
+    the history, the forecast table and the calendar, so a session computes it once per
+    version of those and hands it to every recompute (``PlanInput.demand``).
+    """
+
+    item_id: np.ndarray
+    site_id: np.ndarray
+    per_period: np.ndarray
+    source: np.ndarray
+
+
+def _sku_keys(frames: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Unique (item, site) pairs over the frames, and each frame's row -> pair number."""
+    both = pd.concat([f[["item_id", "site_id"]] for f in frames], ignore_index=True)
+    codes = both.groupby(["item_id", "site_id"], sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    split = np.cumsum([len(f) for f in frames])[:-1]
+    return (both["item_id"].to_numpy(dtype=object)[first],
+            both["site_id"].to_numpy(dtype=object)[first], np.split(codes, split))
+
+
+def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.DataFrame
+                    ) -> DemandForecast:
+    """The imported forecast where a SKU has one, else the moving average of its history."""
     h = calendar.horizon
+    items, sites, (history_rows, forecast_rows) = _sku_keys([history, forecast])
+    k = len(items)
     imported = bucket_quantities(calendar, forecast_rows, forecast["period"],
-                                 forecast["quantity"].to_numpy(dtype=float), n, False)
-    has_import = np.zeros(n, dtype=bool)
-    has_import[forecast_rows[forecast_rows >= 0]] = True
+                                 forecast["quantity"].to_numpy(dtype=float), k, False)
+    has_import = np.zeros(k, dtype=bool)
+    has_import[forecast_rows] = True
     mean = moving_average_demand(calendar, history_rows, history["period"],
-                                 history["quantity"].to_numpy(dtype=float), n)
-    has_history = np.zeros(n, dtype=bool)
-    has_history[history_rows[history_rows >= 0]] = True
+                                 history["quantity"].to_numpy(dtype=float), k)
     demand = np.where(has_import[:, None], imported, np.repeat(mean[:, None], h, axis=1))
-    source = np.where(has_import, 1, np.where(has_history, 2, 0))
-    return demand, source
+    return DemandForecast(items, sites, demand, np.where(has_import, 1, 2))

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from app.engine.calendar import Calendar, next_period_start
+from app.engine.forecast import DemandForecast
+from app.engine.sku_index import SkuIndex
 
 #: Settings and their defaults (names and meanings as in the data contract).
 DEFAULT_SETTINGS: dict[str, object] = {
@@ -100,6 +102,10 @@ class PlanInput:
     targets: pd.DataFrame
     #: optional per-SKU safety-stock override (n,) from an optimiser; NaN = use ss_model
     safety_stock_override: np.ndarray | None = field(default=None, repr=False)
+    #: customer demand computed beforehand (a session caches it per history version); None:
+    #: ``plan`` computes it from demand_history and forecast
+    demand: DemandForecast | None = field(default=None, repr=False)
+    _sku_index: SkuIndex | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> PlanInput:
@@ -138,6 +144,6 @@ class PlanInput:
 
     def sku_rows(self, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
         """Node index of each (item_id, site_id) pair; -1 where there is no such SKU."""
-        index = pd.MultiIndex.from_arrays([self.skus["item_id"], self.skus["site_id"]])
-        want = pd.MultiIndex.from_arrays([item_id, site_id])
-        return index.get_indexer(want)
+        if self._sku_index is None:
+            self._sku_index = SkuIndex(self.skus["item_id"], self.skus["site_id"])
+        return self._sku_index.rows(item_id, site_id)

@@ -141,7 +141,10 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarr
     receipts = np.zeros((m, h))
     cumulative = np.zeros(m)
     # the largest shortfall over the next P periods, for POQ: cover t .. t+P-1
-    horizon_need = _forward_max(shortfall, rules.poq_periods) if poq.any() else shortfall
+    horizon_need = shortfall
+    if poq.any():
+        horizon_need = shortfall.copy()
+        horizon_need[poq] = _forward_max(shortfall[poq], rules.poq_periods[poq])
     minimum = np.where(np.isfinite(rules.min_order), rules.min_order, 0.0)
     minimum = np.where(eoq, np.maximum(minimum, np.nan_to_num(rules.eoq)), minimum)
     maximum = np.where(min_max, rules.lot_size, np.nan)

@@ -61,8 +61,15 @@ class NettingOutput:
 
 
 def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> NettingOutput:
-    """Plan every SKU of the network; see the module notes for the steps."""
+    """Plan every SKU of the network; see the module notes for the steps.
+
+    SKUs must come sorted by low-level code (``prepare`` does it): each level is then one
+    contiguous block of rows.
+    """
     n, h = data.independent_demand.shape
+    codes = data.codes
+    if n and (np.diff(codes) < 0).any():
+        raise ValueError("net() needs the SKUs sorted by low-level code")
     dependent = np.zeros((n, h))
     gross = np.zeros((n, h))
     expired = np.zeros((n, h))
@@ -74,37 +81,39 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
     # W[j, i] = units of supplier j per unit released by customer i
     weights = sparse.csc_matrix((data.arc_qty, (data.arc_src, data.arc_dst)), shape=(n, n))
     lot_skus = data.lots.skus if data.lots is not None else np.array([], dtype=np.int64)
-    order = np.argsort(data.codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(data.codes[order])) + 1
-    levels = np.split(order, bounds) if n else []
-    for done, rows in enumerate(levels):
-        rows = np.sort(rows)
-        gross[rows] = data.independent_demand[rows] + dependent[rows]
-        perishable = rows[np.isin(rows, lot_skus)]
+    starts = np.flatnonzero(np.diff(codes, prepend=-1)) if n else np.array([], dtype=np.int64)
+    ends = np.append(starts[1:], n)
+    for done, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        level = slice(a, b)
+        np.add(data.independent_demand[level], dependent[level], out=gross[level])
+        perishable = lot_skus[(lot_skus >= a) & (lot_skus < b)]
         if perishable.size and data.lots is not None:
             expired[perishable] = data.lots.expiry(gross, perishable)
-        override = data.ss_override[rows] if data.ss_override is not None else None
-        safety[rows] = safety_stock_targets(
-            data.ss_model[rows], data.ss_qty[rows], data.ss_days[rows], override, gross[rows],
-            data.days_per_period,
+        override = data.ss_override[level] if data.ss_override is not None else None
+        safety[level] = safety_stock_targets(
+            data.ss_model[level], data.ss_qty[level], data.ss_days[level], override,
+            gross[level], data.days_per_period,
         )
-        base = data.on_hand[rows, None] + np.cumsum(
-            data.scheduled_receipts[rows] - gross[rows] - expired[rows], axis=1)
-        shortfall = safety[rows] - base
-        level_rules = LotRules(*(getattr(data.rules, f)[rows]
+        flow = data.scheduled_receipts[level] - gross[level]
+        if perishable.size:
+            flow -= expired[level]
+        base = data.on_hand[level, None] + np.cumsum(flow, axis=1)
+        level_rules = LotRules(*(getattr(data.rules, f)[level]
                                  for f in data.rules.__dataclass_fields__))
-        _size_economic_lots(level_rules, gross[rows], data.ordering_cost[rows],
-                            data.unit_cost[rows], data.holding_rate_per_year,
+        _size_economic_lots(level_rules, gross[level], data.ordering_cost[level],
+                            data.unit_cost[level], data.holding_rate_per_year,
                             data.periods_per_year)
-        got, late = plan_receipts(shortfall, base, safety[rows], level_rules)
-        receipts[rows] = got
-        past_due[rows] = late
-        on_hand_path[rows] = base + np.cumsum(got, axis=1)
-        releases[rows] = _shift_back(got, data.rules.lead_time[rows])
-        if weights.nnz:
-            dependent += np.asarray(weights[:, rows] @ releases[rows])
+        got, late = plan_receipts(safety[level] - base, base, safety[level], level_rules)
+        receipts[level] = got
+        past_due[level] = late
+        on_hand_path[level] = base + np.cumsum(got, axis=1)
+        releases[level] = _shift_back(got, data.rules.lead_time[level])
+        if b < n:
+            feeds = weights[b:, a:b]
+            if feeds.nnz:
+                dependent[b:] += feeds @ releases[level]
         if progress is not None:
-            progress((done + 1) / len(levels))
+            progress((done + 1) / len(starts))
     arrays = PlanArrays(
         on_hand=data.on_hand.astype(float),
         independent_demand=data.independent_demand,

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from app.engine.sku_index import SkuIndex
+
 
 class NetworkCycleError(ValueError):
     """The network has a cycle; ``cycle`` lists its nodes in flow order (first == last)."""
@@ -133,38 +135,24 @@ def build_network(skus: pd.DataFrame, bom: pd.DataFrame) -> Network:
     Arcs whose supplier SKU does not exist (a transfer from a site with no SKU of the item, a
     BOM component without a SKU at the site) are left out; the import validator reports them.
     """
-    sku_index = pd.MultiIndex.from_arrays([skus["item_id"], skus["site_id"]])
-    node_of = pd.Series(np.arange(len(skus)), index=sku_index)
-
+    index = SkuIndex(skus["item_id"], skus["site_id"])
     transfer_rows = np.flatnonzero(
         (skus["supply_type"] == "transfer").to_numpy() & skus["source_site"].notna().to_numpy()
     )
-    t_src = node_of.reindex(
-        pd.MultiIndex.from_arrays(
-            [
-                skus["item_id"].to_numpy()[transfer_rows],
-                skus["source_site"].to_numpy()[transfer_rows],
-            ]
-        )
-    ).to_numpy()
-    t_ok = ~np.isnan(t_src.astype(float))
-    t_src = t_src[t_ok].astype(np.int64)
-    t_dst = transfer_rows[t_ok].astype(np.int64)
-    t_row = transfer_rows[t_ok]
-
-    b_parent = node_of.reindex(pd.MultiIndex.from_arrays([bom["parent_item"], bom["site_id"]]))
-    b_comp = node_of.reindex(pd.MultiIndex.from_arrays([bom["component_item"], bom["site_id"]]))
-    b_parent_a = b_parent.to_numpy(dtype=float)
-    b_comp_a = b_comp.to_numpy(dtype=float)
-    b_ok = ~np.isnan(b_parent_a) & ~np.isnan(b_comp_a)
+    t_src = index.rows(skus["item_id"].to_numpy()[transfer_rows],
+                       skus["source_site"].to_numpy()[transfer_rows])
+    t_ok = t_src >= 0
+    b_parent = index.rows(bom["parent_item"], bom["site_id"])
+    b_comp = index.rows(bom["component_item"], bom["site_id"])
+    b_ok = (b_parent >= 0) & (b_comp >= 0)
     scrap = bom["scrap_rate"].fillna(0.0).to_numpy(dtype=float)
     b_qty = bom["qty_per"].to_numpy(dtype=float) / (1.0 - scrap)
-
     return Network(
         skus=skus.reset_index(drop=True),
-        arc_src=np.concatenate([t_src, b_comp_a[b_ok].astype(np.int64)]),
-        arc_dst=np.concatenate([t_dst, b_parent_a[b_ok].astype(np.int64)]),
-        arc_kind=np.array(["transfer"] * len(t_src) + ["bom"] * int(b_ok.sum()), dtype=object),
-        arc_qty=np.concatenate([np.ones(len(t_src)), b_qty[b_ok]]),
-        arc_row=np.concatenate([t_row, np.flatnonzero(b_ok)]).astype(np.int64),
+        arc_src=np.concatenate([t_src[t_ok], b_comp[b_ok]]).astype(np.int64),
+        arc_dst=np.concatenate([transfer_rows[t_ok], b_parent[b_ok]]).astype(np.int64),
+        arc_kind=np.array(["transfer"] * int(t_ok.sum()) + ["bom"] * int(b_ok.sum()),
+                          dtype=object),
+        arc_qty=np.concatenate([np.ones(int(t_ok.sum())), b_qty[b_ok]]),
+        arc_row=np.concatenate([transfer_rows[t_ok], np.flatnonzero(b_ok)]).astype(np.int64),
     )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from app.engine.calendar import Calendar
-from app.engine.forecast import bucket_quantities, independent_demand
+from app.engine.forecast import bucket_quantities, demand_forecast
 from app.engine.inputs import PlanInput
 from app.engine.lot_sizing import LotRules
 from app.engine.netting import NettingInput
@@ -32,8 +32,15 @@ def lead_time_periods(lead_time: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Prepared:
-    """The network and per-SKU arrays netting starts from."""
+    """The network and per-SKU arrays netting starts from, SKUs in low-level-code order.
 
+    Row i of ``skus`` (and of every array) is the input's SKU ``order[i]``: sorting by code
+    makes each level a contiguous block, so netting works on views, not copies.
+    """
+
+    skus: pd.DataFrame
+    order: np.ndarray
+    position: np.ndarray  # input row -> row here
     network: Network
     codes: np.ndarray
     demand_source: np.ndarray  # 0 none, 1 imported forecast, 2 history
@@ -41,24 +48,42 @@ class Prepared:
     open_work: np.ndarray
     netting: NettingInput
 
+    def rows(self, inp: PlanInput, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
+        """Row here of each (item, site) pair; -1 where there is no such SKU."""
+        return _moved(inp.sku_rows(item_id, site_id), self.position)
+
+
+def _moved(rows: np.ndarray, position: np.ndarray) -> np.ndarray:
+    return np.where(rows >= 0, position[np.clip(rows, 0, None)], -1) if len(position) else rows
+
 
 def prepare(inp: PlanInput) -> Prepared:
     """Network, independent demand, scheduled receipts, lots and lot rules of a PlanInput."""
     settings = inp.settings
     calendar = settings.calendar
-    skus = inp.skus
-    n = len(skus)
-    network = build_network(skus, inp.bom)
+    n = len(inp.skus)
+    network = build_network(inp.skus, inp.bom)
     codes = network.low_level_codes()
+    order = np.argsort(codes, kind="stable")
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    codes = codes[order]
+    skus = inp.skus.iloc[order].reset_index(drop=True)
 
-    history_rows = inp.sku_rows(inp.demand_history["item_id"], inp.demand_history["site_id"])
-    forecast_rows = inp.sku_rows(inp.forecast["item_id"], inp.forecast["site_id"])
-    demand, source = independent_demand(calendar, n, forecast_rows, inp.forecast, history_rows,
-                                         inp.demand_history)
+    def rows(frame: pd.DataFrame) -> np.ndarray:
+        return _moved(inp.sku_rows(frame["item_id"], frame["site_id"]), position)
+
+    forecast = inp.demand or demand_forecast(calendar, inp.demand_history, inp.forecast)
+    at = _moved(inp.sku_rows(forecast.item_id, forecast.site_id), position)
+    known = at >= 0
+    demand = np.zeros((n, calendar.horizon))
+    demand[at[known]] = forecast.per_period[known]
+    source = np.zeros(n, dtype=np.int64)
+    source[at[known]] = forecast.source[known]
 
     lead = lead_time_periods(column_values(skus, "lead_time", 1.0))
     orders = inp.open_orders
-    order_rows = inp.sku_rows(orders["item_id"], orders["site_id"])
+    order_rows = rows(orders)
     quantities = orders["quantity"].to_numpy(dtype=float)
     scheduled = bucket_quantities(calendar, order_rows, orders["due_period"], quantities, n,
                                   past_due_to_first=True)
@@ -67,7 +92,7 @@ def prepare(inp: PlanInput) -> Prepared:
     on_hand = column_values(skus, "on_hand", 0.0)
     lots = None
     if len(inp.lots):
-        lot_rows = inp.sku_rows(inp.lots["item_id"], inp.lots["site_id"])
+        lot_rows = rows(inp.lots)
         lots = LotTable(calendar, lot_rows, inp.lots, on_hand)
     rules = LotRules(
         policy=skus["order_policy"].fillna("lot_for_lot").to_numpy(dtype=object)
@@ -80,18 +105,20 @@ def prepare(inp: PlanInput) -> Prepared:
         poq_periods=np.ones(n, dtype=np.int64),
     )
     netting = NettingInput(
-        codes=codes, arc_src=network.arc_src, arc_dst=network.arc_dst, arc_qty=network.arc_qty,
+        codes=codes, arc_src=position[network.arc_src], arc_dst=position[network.arc_dst],
+        arc_qty=network.arc_qty,
         on_hand=on_hand, independent_demand=demand, scheduled_receipts=scheduled, rules=rules,
         ss_model=skus["ss_model"].fillna("none").to_numpy(dtype=object)
         if "ss_model" in skus else np.full(n, "none", dtype=object),
         ss_qty=column_values(skus, "ss_qty"), ss_days=column_values(skus, "ss_days"),
-        ss_override=inp.safety_stock_override, days_per_period=calendar.days_per_period,
+        ss_override=None if inp.safety_stock_override is None
+        else inp.safety_stock_override[order], days_per_period=calendar.days_per_period,
         lots=lots, ordering_cost=column_values(skus, "ordering_cost"),
         unit_cost=column_values(skus, "unit_cost", 0.0),
         holding_rate_per_year=settings.holding_rate_per_year,
         periods_per_year=calendar.periods_per_year,
     )
-    return Prepared(network, codes, source, lead, open_work, netting)
+    return Prepared(skus, order, position, network, codes, source, lead, open_work, netting)
 
 
 def _open_work(calendar: Calendar, orders: pd.DataFrame, rows: np.ndarray,
