@@ -136,39 +136,48 @@ def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndar
 def _period_loop(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarray,
                  rules: LotRules, fixed: np.ndarray, eoq: np.ndarray, poq: np.ndarray,
                  min_max: np.ndarray) -> np.ndarray:
-    """Rules whose order size depends on what was ordered before: one pass over periods."""
+    """Rules whose order size depends on what was ordered before: one pass over periods.
+
+    Works period-major ((H, m) arrays) so each step reads contiguous rows.
+    """
     m, h = shortfall.shape
-    receipts = np.zeros((m, h))
-    cumulative = np.zeros(m)
-    # the largest shortfall over the next P periods, for POQ: cover t .. t+P-1
-    horizon_need = shortfall
-    if poq.any():
-        horizon_need = shortfall.copy()
-        horizon_need[poq] = _forward_max(shortfall[poq], rules.poq_periods[poq])
+    eps = 1e-9
+    need_t = np.ascontiguousarray(shortfall.T)
+    cover_t = need_t
+    if poq.any():  # the largest shortfall over the next P periods: cover t .. t+P-1
+        ahead = shortfall.copy()
+        ahead[poq] = _forward_max(shortfall[poq], rules.poq_periods[poq])
+        cover_t = np.ascontiguousarray(ahead.T)
+    base_t = np.ascontiguousarray(base.T) if min_max.any() else None
     minimum = np.where(np.isfinite(rules.min_order), rules.min_order, 0.0)
     minimum = np.where(eoq, np.maximum(minimum, np.nan_to_num(rules.eoq)), minimum)
-    maximum = np.where(min_max, rules.lot_size, np.nan)
+    lot = np.where(fixed, rules.lot_size, 1.0)
+    has_multiple = np.isfinite(rules.order_multiple) & (rules.order_multiple > 0)
+    multiple = np.where(has_multiple, rules.order_multiple, 1.0)
+    maximum = np.where(min_max, np.nan_to_num(rules.lot_size), 0.0)
     reorder = np.where(min_max, np.nan_to_num(rules.min_order), 0.0)
-    for t in range(h):
-        open_ = t >= rules.lead_time
-        if not open_.any():
-            continue
-        need = shortfall[:, t] - cumulative
-        projected = base[:, t] + cumulative
-        order = np.zeros(m)
-        # min/max: below the reorder point (or safety stock) -> up to the maximum
-        trigger_mm = min_max & ((projected < reorder - 1e-9) | (need > 1e-9))
-        order = np.where(trigger_mm, np.maximum(maximum - projected, need), order)
-        other = ~min_max & (need > 1e-9)
-        cover = np.where(poq, horizon_need[:, t] - cumulative, need)
-        sized = np.maximum(cover, minimum)
-        sized = np.where(fixed, _round_up(sized, rules.lot_size), sized)
-        order = np.where(other, sized, order)
-        order = np.where(order > 0, _round_up(order, rules.order_multiple), 0.0)
-        order = np.where(open_, order, 0.0)
-        receipts[:, t] = order
+    lead = rules.lead_time
+    any_fixed, any_multiple = bool(fixed.any()), bool(has_multiple.any())
+    out = np.zeros((h, m))
+    cumulative = np.zeros(m)
+    for t in range(int(lead.min(initial=0)), h):
+        need = need_t[t] - cumulative
+        order = np.maximum(cover_t[t] - cumulative, minimum)
+        if any_fixed:
+            order = np.where(fixed, np.ceil(order / lot - eps) * lot, order)
+        order = np.where(need > eps, order, 0.0)
+        if base_t is not None:
+            # min/max: below the reorder point (or short of the target) -> up to the maximum
+            projected = base_t[t] + cumulative
+            trigger = (projected < reorder - eps) | (need > eps)
+            up_to = np.where(trigger, np.maximum(maximum - projected, need), 0.0)
+            order = np.where(min_max, up_to, order)
+        if any_multiple:
+            order = np.where(has_multiple, np.ceil(order / multiple - eps) * multiple, order)
+        order[lead > t] = 0.0
+        out[t] = order
         cumulative += order
-    return receipts
+    return out.T
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
