@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__
+from app.engine.inputs import PlanInputError
 from app.models.store import ROOT_NAME, Store, WorkspaceError, dumps_json
 from app.models.validate import DataProblems
 
@@ -85,13 +86,90 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def plan_scenario(store: Store, name: str):  # noqa: ANN201 - PlanResult, imported lazily
+    """The plan of one scenario of an open store."""
+    from app.engine.inputs import PlanInput
+    from app.engine.plan import plan
+
+    return plan(PlanInput.from_tables(store.read(name)))
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from app.models.csv_io import write_folder
+    from app.models.plan_export import write_plan
 
     with Store.open(args.db) as store:
         frames = store.read(args.scenario)
+        result = plan_scenario(store, args.scenario)
     written = write_folder(frames, Path(args.out))
-    _say(f"Exported '{args.scenario}' to {args.out}: {len(written)} files")
+    written += write_plan(result, Path(args.out))
+    _say(f"Exported '{args.scenario}' to {args.out}: {len(written)} files "
+         f"({len(result.planned_orders):,} planned orders)")
+    return 0
+
+
+def _fmt(value: float) -> str:
+    if value != value:  # NaN
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.3f}"
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    with Store.open(args.db) as store:
+        name = args.scenario or store.root_name()
+        result = plan_scenario(store, name)
+    counts = result.exceptions["kind"].value_counts().to_dict() if len(result.exceptions) else {}
+    if args.json:
+        print(json.dumps({"scenario": name, "kpis": _json_kpis(result.kpis),
+                          "exceptions": {k: int(v) for k, v in counts.items()},
+                          "seconds": result.seconds}, indent=2))
+        return 0
+    print(f"Plan of '{name}': {result.n:,} SKUs x {result.horizon} periods "
+          f"from {result.periods[0].date()} in {result.seconds * 1000:.0f} ms")
+    width = max(len(k) for k in result.kpis)
+    for key, value in result.kpis.items():
+        print(f"  {key:<{width}}  {_fmt(value):>14}")
+    if counts:
+        print("Exceptions: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def _json_kpis(kpis: dict[str, float]) -> dict[str, float | None]:
+    return {k: (None if v != v or v in (float("inf"), float("-inf")) else float(v))
+            for k, v in kpis.items()}
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
+    if len(names) < 2:
+        raise UsageError("compare: name at least two scenarios, e.g. --scenarios Baseline,A")
+    with Store.open(args.db) as store:
+        results = [plan_scenario(store, name) for name in names]
+    first = results[0].kpis
+    if args.json:
+        print(json.dumps({
+            "scenarios": names,
+            "kpis": {k: {n: _json_kpis(r.kpis).get(k) for n, r in zip(names, results,
+                                                                         strict=True)}
+                     for k in first},
+            "deltas": {k: {n: _json_kpis({k: r.kpis.get(k, float("nan")) - first[k]})[k]
+                           for n, r in zip(names[1:], results[1:], strict=True)}
+                       for k in first},
+        }, indent=2))
+        return 0
+    width = max(len(k) for k in first)
+    header = f"{'kpi':<{width}}  " + "  ".join(f"{n[:14]:>14}" for n in names)
+    header += "  " + "  ".join(f"{('d ' + n)[:14]:>14}" for n in names[1:])
+    print(header)
+    for key, base in first.items():
+        values = [r.kpis.get(key, float("nan")) for r in results]
+        deltas = [v - base for v in values[1:]]
+        print(f"{key:<{width}}  " + "  ".join(f"{_fmt(v):>14}" for v in values) + "  "
+              + "  ".join(f"{_fmt(d):>14}" for d in deltas))
     return 0
 
 
@@ -226,6 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default=ROOT_NAME, metavar="NAME")
     p.add_argument("--out", required=True, metavar="DIR")
 
+    p = add("plan", cmd_plan, "plan a scenario and print its KPIs")
+    p.add_argument("--scenario", metavar="NAME", help="scenario (default: the Baseline)")
+    p.add_argument("--json", action="store_true")
+
+    p = add("compare", cmd_compare, "KPIs of scenarios side by side, deltas against the first")
+    p.add_argument("--scenarios", required=True, metavar="A,B[,...]")
+    p.add_argument("--json", action="store_true")
+
     p = add("scenario", cmd_scenario, "list, fork, rename, delete, approve or commit scenarios",
             db=False)
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -289,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in err.lines():
             print(line, file=sys.stderr)
         return 2
-    except (WorkspaceError, UsageError) as err:
+    except (WorkspaceError, UsageError, PlanInputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

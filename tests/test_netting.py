@@ -201,3 +201,34 @@ def test_flow_balance_on_the_demo():
                                            - a.gross_requirements - a.expired, axis=1)
     np.testing.assert_allclose(a.projected_on_hand, start, atol=1e-6)
     assert (a.planned_receipts >= 0).all() and (a.planned_releases >= 0).all()
+
+
+def test_moving_average_forecast_from_history_in_any_time_unit():
+    """13-period moving average of the history before the start (dates in ns or s)."""
+    from app.engine.calendar import Calendar
+    from app.engine.forecast import demand_forecast
+
+    calendar = Calendar("week", pd.Timestamp("2026-01-05"), 4)
+    for unit in ("ns", "s"):
+        periods = (pd.date_range("2025-10-06", periods=13, freq="7D")).as_unit(unit)
+        history = pd.DataFrame({"item_id": "A", "site_id": "S", "period": periods,
+                                "quantity": np.arange(13, dtype=float), "shipped": np.nan})
+        older = pd.DataFrame({"item_id": ["A"], "site_id": ["S"],
+                              "period": pd.DatetimeIndex(["2025-01-06"]).as_unit(unit),
+                              "quantity": [1000.0], "shipped": [np.nan]})
+        empty = pd.DataFrame({"item_id": [], "site_id": [], "period": pd.to_datetime([]),
+                              "quantity": [], "std": []})
+        f = demand_forecast(calendar, pd.concat([older, history]), empty)
+        # (0 + 1 + ... + 12) / 13 = 6; the row before the window does not count
+        assert f.per_period.tolist() == [[6.0] * 4]
+        assert f.source.tolist() == [2]
+
+
+def test_forward_max_matches_a_plain_scan():
+    from app.engine.lot_sizing import _forward_max
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(40, 25))
+    window = rng.integers(1, 35, size=40)
+    expected = [[values[i, t:t + window[i]].max() for t in range(25)] for i in range(40)]
+    np.testing.assert_array_equal(_forward_max(values, window), expected)

@@ -57,19 +57,26 @@ def cover_requirement(gross: np.ndarray, lead_time: np.ndarray,
     assumed to need the SKU's horizon average, so the last periods are not all "excess").
     """
     n, horizon = gross.shape
+    if horizon == 0:
+        return np.zeros((n, 0))
     window = np.maximum(np.asarray(lead_time, dtype=np.int64), 0) + int(extra)
-    cum = np.zeros((n, horizon + 1))
+    windows = np.unique(window)
+    cum = np.empty((n, horizon + 1))  # cum[:, k] = Σ_{j<k} G[:, j]
+    cum[:, 0] = 0.0
     np.cumsum(gross, axis=1, out=cum[:, 1:])
-    t = np.arange(horizon)
-    inside = np.empty((n, horizon))
-    # few distinct windows: loop over them, never over SKUs
-    for w in np.unique(window):
-        rows = np.flatnonzero(window == w)
-        hi = np.minimum(t + w + 1, horizon)
-        inside[rows] = cum[np.ix_(rows, hi)] - cum[rows, 1:]
-    beyond = np.maximum(t[None, :] + window[:, None] - (horizon - 1), 0)
-    req = inside + beyond * average_requirement(gross)[:, None]
-    return np.maximum(req, 0.0)
+    out = np.empty((n, horizon))
+    # few distinct windows: loop over them (never over SKUs); slices instead of gathers
+    for w in windows:
+        rows = slice(None) if len(windows) == 1 else window == w
+        c = cum[rows]
+        req = np.empty((c.shape[0], horizon))
+        m = max(horizon - int(w), 0)  # periods t < m: the window ends inside the horizon
+        np.subtract(c[:, w + 1:], c[:, 1:m + 1], out=req[:, :m])
+        # t >= m: the rest of the horizon, then ḡ per period beyond it
+        past = np.arange(m, horizon) + w - (horizon - 1)
+        req[:, m:] = c[:, horizon:] - c[:, m + 1:] + np.outer(c[:, horizon] / horizon, past)
+        out[rows] = req
+    return np.maximum(out, 0.0, out=out)
 
 
 def dead_stock_mask(gross: np.ndarray) -> np.ndarray:
@@ -101,8 +108,7 @@ def stock_breakdown(arrays: PlanArrays, lead_time: np.ndarray,
       requirements will consume
     """
     on_hand = np.maximum(arrays.projected_on_hand, 0.0)
-    ss = np.nan_to_num(arrays.safety_stock, nan=0.0)
-    np.maximum(ss, 0.0, out=ss)
+    ss = np.fmax(arrays.safety_stock, 0.0)  # NaN -> 0
     dead = dead_stock_mask(arrays.gross_requirements)
     alive = ~dead
     req = cover_requirement(arrays.gross_requirements, lead_time, extra)
@@ -115,6 +121,22 @@ def stock_breakdown(arrays: PlanArrays, lead_time: np.ndarray,
     excess *= alive
     obsolete = on_hand * dead
     return StockBreakdown(on_hand, safety, cycle, excess, obsolete)
+
+
+def surplus(arrays: PlanArrays, lead_time: np.ndarray,
+            extra: int = EXCESS_COVER_EXTRA) -> np.ndarray:
+    """Stock beyond need, ``E + O`` of ``stock_breakdown`` (units, n x H), computed directly.
+
+    ``P⁺`` where the stock is dead, else ``max(0, P⁺ - SS⁺ - R)``.
+    """
+    on_hand = np.maximum(arrays.projected_on_hand, 0.0)
+    req = cover_requirement(arrays.gross_requirements, lead_time, extra)
+    req += np.fmax(arrays.safety_stock, 0.0)
+    np.subtract(on_hand, req, out=req)
+    np.maximum(req, 0.0, out=req)
+    dead = dead_stock_mask(arrays.gross_requirements)
+    req[dead] = on_hand[dead]
+    return req
 
 
 def backlog(arrays: PlanArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -153,9 +175,14 @@ def periods_of_supply(on_hand: np.ndarray, gross: np.ndarray) -> np.ndarray:
 
     Capped at the horizon length H (nothing beyond it is seen): a SKU with stock and no
     requirements (``ḡ = 0``) has ``H``; without stock it has 0.
+
+    >>> periods_of_supply(np.array([[30.0, 5.0], [1.0, 0.0]]), np.array([[10.0, 10.0], [0, 0]]))
+    array([[2. , 0.5],
+           [2. , 0. ]])
     """
     horizon = gross.shape[1]
     avg = average_requirement(gross)[:, None]
-    pos = np.divide(on_hand, avg, out=np.where(on_hand > 0, float(horizon), 0.0),
-                    where=avg > 0)
+    with np.errstate(over="ignore"):  # a tiny ḡ gives inf, capped below
+        pos = np.divide(on_hand, avg, out=np.where(on_hand > 0, float(horizon), 0.0),
+                        where=avg > 0)
     return np.minimum(pos, float(horizon), out=pos)

@@ -39,8 +39,9 @@ class Calendar:
 
     def bucket(self, dates: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
         """Period index of each date: -1 before the horizon, H after it."""
-        values = pd.DatetimeIndex(pd.to_datetime(dates)).asi8
-        edges = self.starts.asi8
+        # compare in one unit: pandas may hold dates in ns, us or s
+        values = pd.DatetimeIndex(pd.to_datetime(dates)).as_unit("ns").asi8
+        edges = self.starts.as_unit("ns").asi8
         return np.searchsorted(edges, values, side="right").astype(np.int64) - 1
 
     def labels(self) -> list[str]:

@@ -83,6 +83,9 @@ class DemandForecast:
     site_id: np.ndarray
     per_period: np.ndarray
     source: np.ndarray
+    #: per SKU, over history rows with ``shipped`` known: Σ min(shipped, quantity), Σ quantity
+    filled: np.ndarray
+    shipped_quantity: np.ndarray
 
 
 def _sku_keys(frames: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -108,4 +111,13 @@ def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.Data
     mean = moving_average_demand(calendar, history_rows, history["period"],
                                  history["quantity"].to_numpy(dtype=float), k)
     demand = np.where(has_import[:, None], imported, np.repeat(mean[:, None], h, axis=1))
-    return DemandForecast(items, sites, demand, np.where(has_import, 1, 2))
+    quantity = history["quantity"].to_numpy(dtype=float)
+    shipped = (history["shipped"].to_numpy(dtype=float, na_value=np.nan)
+               if "shipped" in history else np.full(len(history), np.nan))
+    known = ~np.isnan(shipped)
+    filled = np.bincount(history_rows[known], minlength=k,
+                         weights=np.clip(shipped[known], 0.0, np.maximum(quantity[known], 0.0)))
+    shipped_quantity = np.bincount(history_rows[known], weights=np.maximum(quantity[known], 0.0),
+                                   minlength=k)
+    return DemandForecast(items, sites, demand, np.where(has_import, 1, 2), filled,
+                          shipped_quantity)

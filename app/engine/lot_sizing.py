@@ -181,12 +181,28 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarr
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """out[i, t] = max(values[i, t : t + window[i]]) (window >= 1)."""
+    """out[i, t] = max(values[i, t : t + window[i]]) (window >= 1; the horizon cuts it).
+
+    Doubling (a sparse table): level j holds maxima over 2**j periods; a window of w
+    periods is the max of two overlapping level-k blocks, k = floor(log2 w).
+    """
     m, h = values.shape
-    out = values.copy()
-    for k in range(1, min(int(window.max(initial=1)), h)):
-        shifted = np.full((m, h), -np.inf)
-        shifted[:, : h - k] = values[:, k:]
-        use = (window > k)[:, None]
-        out = np.where(use, np.maximum(out, shifted), out)
+    if m == 0 or h == 0:
+        return values.copy()
+    w = np.clip(window, 1, h)
+    k = np.floor(np.log2(w)).astype(np.int64)
+    pad = np.full((m, h), -np.inf)
+    tables = [np.concatenate([values, pad], axis=1)]
+    for j in range(1, int(k.max()) + 1):
+        step = 1 << (j - 1)
+        prev = tables[-1]
+        tables.append(np.maximum(prev, np.concatenate(
+            [prev[:, step:], np.full((m, step), -np.inf)], axis=1)))
+    out = np.empty((m, h))
+    t = np.arange(h)
+    for j in np.unique(k).tolist():
+        rows = np.flatnonzero(k == j)
+        table = tables[j][rows]
+        second = t[None, :] + (w[rows] - (1 << j))[:, None]
+        out[rows] = np.maximum(table[:, :h], np.take_along_axis(table, second, axis=1))
     return out

@@ -34,9 +34,9 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
     started = time.perf_counter()
     settings = inp.settings
     calendar = settings.calendar
-    skus = inp.skus
-    n, h = len(skus), calendar.horizon
     prepared = prepare(inp)
+    skus = prepared.skus
+    n, h = len(skus), calendar.horizon
     codes, lead, source = prepared.codes, prepared.lead, prepared.demand_source
     netted = net(prepared.netting, progress=progress)
     arrays = netted.arrays
@@ -44,7 +44,7 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
     periods = calendar.starts[:-1]
 
     planned_orders = _planned_orders(skus, arrays, netted.past_due, lead, labels)
-    routing_rows = inp.sku_rows(inp.routings["item_id"], inp.routings["site_id"])
+    routing_rows = prepared.rows(inp, inp.routings["item_id"], inp.routings["site_id"])
     load = resource_load(inp.resources, routing_rows, inp.routings, arrays.planned_releases,
                          prepared.open_work, labels)
 
@@ -61,7 +61,7 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
 
     kpis, by_period, sku_measures = compute_measures(
         settings, plan_skus, periods, arrays, planned_orders, load, inp.demand_history,
-        inp.targets)
+        inp.targets, shipped_sums=prepared.shipped_sums)
     for column in sku_measures.columns:
         plan_skus[column] = sku_measures[column].to_numpy()
     exceptions = find_exceptions(plan_skus, periods, arrays, planned_orders, load)
@@ -75,18 +75,30 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
 
 def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray,
                     lead: np.ndarray, labels: list[str]) -> pd.DataFrame:
-    """One row per planned receipt: kind (make/buy/transfer), release and receipt periods."""
+    """One row per planned receipt: kind (make/buy/transfer), release and receipt periods.
+
+    Text columns are categoricals (built from codes: no per-row strings), and ``sku_row``,
+    ``release_index``, ``receipt_index`` keep the integer positions for fast look-ups.
+    """
     rows, t = np.nonzero(arrays.planned_receipts > 1e-9)
-    label = np.asarray(labels, dtype=object)
-    source = skus["source_site"].to_numpy(dtype=object) if "source_site" in skus else \
-        np.full(len(skus), None, dtype=object)
+    release = np.clip(t - lead[rows], 0, None)  # receipts never sit before the lead time
+
+    def text(values: pd.Series, at: np.ndarray) -> pd.Categorical:
+        codes, names = pd.factorize(values, use_na_sentinel=True)
+        return pd.Categorical.from_codes(codes[at], categories=names)
+
+    label = pd.Index(labels)
+    source = skus["source_site"] if "source_site" in skus else pd.Series([None] * len(skus))
     return pd.DataFrame({
-        "item_id": skus["item_id"].to_numpy(dtype=object)[rows],
-        "site_id": skus["site_id"].to_numpy(dtype=object)[rows],
-        "kind": skus["supply_type"].to_numpy(dtype=object)[rows],
-        "source_site": source[rows],
-        "release_period": label[t - lead[rows]] if len(rows) else label[:0],
-        "receipt_period": label[t] if len(rows) else label[:0],
+        "item_id": text(skus["item_id"], rows),
+        "site_id": text(skus["site_id"], rows),
+        "kind": text(skus["supply_type"], rows),
+        "source_site": text(source, rows),
+        "release_period": pd.Categorical.from_codes(release, categories=label),
+        "receipt_period": pd.Categorical.from_codes(t, categories=label),
         "quantity": arrays.planned_receipts[rows, t],
         "past_due": past_due[rows, t],
-    })
+        "sku_row": rows,
+        "release_index": release,
+        "receipt_index": t,
+    }, copy=False)

@@ -47,6 +47,8 @@ class Prepared:
     lead: np.ndarray
     open_work: np.ndarray
     netting: NettingInput
+    #: per SKU: Σ min(shipped, quantity) and Σ quantity of the history rows with shipped known
+    shipped_sums: tuple[np.ndarray, np.ndarray]
 
     def rows(self, inp: PlanInput, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
         """Row here of each (item, site) pair; -1 where there is no such SKU."""
@@ -80,6 +82,9 @@ def prepare(inp: PlanInput) -> Prepared:
     demand[at[known]] = forecast.per_period[known]
     source = np.zeros(n, dtype=np.int64)
     source[at[known]] = forecast.source[known]
+    filled, shipped_quantity = np.zeros(n), np.zeros(n)
+    filled[at[known]] = forecast.filled[known]
+    shipped_quantity[at[known]] = forecast.shipped_quantity[known]
 
     lead = lead_time_periods(column_values(skus, "lead_time", 1.0))
     orders = inp.open_orders
@@ -118,7 +123,8 @@ def prepare(inp: PlanInput) -> Prepared:
         holding_rate_per_year=settings.holding_rate_per_year,
         periods_per_year=calendar.periods_per_year,
     )
-    return Prepared(skus, order, position, network, codes, source, lead, open_work, netting)
+    return Prepared(skus, order, position, network, codes, source, lead, open_work, netting,
+                    (filled, shipped_quantity))
 
 
 def _open_work(calendar: Calendar, orders: pd.DataFrame, rows: np.ndarray,

@@ -1,0 +1,280 @@
+"""Step 7 of the engine: the plan's exceptions, the short list a planner acts on.
+
+One row per **episode**, not per period: an episode is a maximal run of consecutive periods in
+which the same SKU (or resource) has the same kind of problem. A stock-out in periods 3-7 is one
+row dated period 3, with ``periods = 5`` and the value of the whole episode.
+
+Kinds, with the flagged condition, the quantity and the value of an episode (P projected on
+hand, SS safety stock, X expired, c unit cost; units unless said):
+
+- ``stock_out``: ``P[t] < 0``. Quantity = units that fell short during the episode,
+  ``Σ max(b[t] - b[t-1], 0)`` with backlog ``b = max(-P, 0)`` and ``b[-1] = 0`` (the peak
+  backlog when it builds up then clears). Value = quantity x c.
+- ``below_safety_stock``: ``0 <= P[t] < SS[t]``. Quantity = the largest gap ``max(SS - P)``.
+- ``excess``: ``excess_qty[t] > 0`` (default: excess + obsolete stock,
+  ``app.engine.breakdown.surplus``). Quantity = the largest excess in the episode.
+- ``expiring``: ``X[t] > 0``. Quantity = ``Σ X`` over the episode (all of it is written off).
+- ``past_due``: planned orders whose release is before the horizon, one row per SKU dated
+  the first plan period; quantity = their total, ``periods`` = how many orders.
+- ``overload``: a resource's ``load_hours > capacity_hours``. Quantity = hours over capacity
+  ``Σ (load - capacity)`` over the episode. The money at stake is unknown without routings, so
+  the value is NaN (sorted last within its severity); ``item_id`` is "" and ``resource_id``
+  names the resource (for SKU rows ``resource_id`` is "").
+
+Value (currency) = quantity x c for the SKU kinds. Severity:
+
+- ``stock_out``: high on A items or when it starts inside the SKU's lead time (no new order
+  can arrive in time), else medium
+- ``below_safety_stock``: medium on A items, else low
+- ``excess``, ``expiring``: by value among the rows of that kind: high from the 90th
+  percentile, medium from the median, low below
+- ``past_due``: high on A items, else medium
+- ``overload``: high when the peak utilisation reaches 120 %, medium from 105 %, else low
+
+Rows are sorted by severity (high first), then value (largest first, NaN last), then kind, SKU
+and period as found.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from app.engine.breakdown import surplus
+from app.engine.lookup import column, period_index, sku_rows
+from app.engine.measure_sums import block_arrays
+from app.engine.result import PlanArrays
+
+KINDS = ("stock_out", "below_safety_stock", "excess", "expiring", "past_due", "overload")
+SEVERITIES = ("high", "medium", "low")
+COLUMNS = ("item_id", "site_id", "resource_id", "period", "periods", "kind", "severity",
+           "quantity", "value", "message")
+#: Peak utilisation from which an overload is high / medium.
+OVERLOAD_HIGH, OVERLOAD_MEDIUM = 1.20, 1.05
+#: Units below which a flag is rounding noise.
+TOLERANCE = 1e-9
+#: SKUs scanned per block (the temporaries of a block stay small and are reused).
+BLOCK_ROWS = 4096
+
+
+def episodes(flag: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                        np.ndarray]:
+    """Maximal runs of True along each row of ``flag`` (bool, n x H).
+
+    Returns ``(row, first, length, cells, starts)``: per episode its row, first period and
+    length; ``cells`` the flat (row-major) indices of all flagged cells, episode after episode,
+    and ``starts`` the position in ``cells`` where each episode begins (for ``reduceat``).
+    """
+    horizon = flag.shape[1]
+    begins = flag.copy()
+    begins[:, 1:] &= ~flag[:, :-1]
+    cells = np.flatnonzero(flag)
+    starts = np.flatnonzero(begins.ravel()[cells])
+    first_cell = cells[starts]
+    length = np.diff(np.append(starts, len(cells)))
+    return first_cell // horizon, first_cell % horizon, length, cells, starts
+
+
+Episodes = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # row, first, length, amount
+
+
+def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc) -> Episodes:
+    """Episodes of ``flag`` with ``how`` (np.add / np.maximum) of ``amount`` over each."""
+    row, first, length, cells, starts = episodes(flag)
+    if len(starts) == 0:
+        return row, first, length, np.zeros(0)
+    return row, first, length, how.reduceat(amount.ravel()[cells], starts)
+
+
+def _scan(arrays: PlanArrays, excess_qty: np.ndarray | None, lead: np.ndarray
+          ) -> list[Episodes]:
+    """The four SKU kinds' episodes (stock_out, below_safety_stock, excess, expiring)."""
+    n = arrays.projected_on_hand.shape[0]
+    found: list[list[Episodes]] = [[], [], [], []]
+    for lo in range(0, n, BLOCK_ROWS):
+        hi = min(lo + BLOCK_ROWS, n)
+        blk = block_arrays(arrays, lo, hi)
+        excess = surplus(blk, lead[lo:hi]) if excess_qty is None else excess_qty[lo:hi]
+        poh = blk.projected_on_hand
+        short = poh < -TOLERANCE
+        rise = np.maximum(-poh, 0.0)  # backlog b, then its rise b[t] - b[t-1], b[-1] = 0
+        rise[:, 1:] -= np.maximum(-poh[:, :-1], 0.0)
+        gap = np.fmax(blk.safety_stock, 0.0) - poh  # NaN safety stock -> 0
+        parts = (
+            _episode_amounts(short, np.maximum(rise, 0.0, out=rise), np.add),
+            _episode_amounts(~short & (gap > TOLERANCE), gap, np.maximum),
+            _episode_amounts(excess > TOLERANCE, excess, np.maximum),
+            _episode_amounts(blk.expired > TOLERANCE, blk.expired, np.add),
+        )
+        for bucket, (row, first, length, amount) in zip(found, parts, strict=True):
+            bucket.append((row + lo, first, length, amount))
+    return [tuple(np.concatenate(col) for col in zip(*bucket, strict=True)) if bucket
+            else (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                  np.zeros(0)) for bucket in found]
+
+
+def _by_quantile(value: np.ndarray) -> np.ndarray:
+    """Severity code (0 high, 1 medium, 2 low) by value among the rows of one kind."""
+    if len(value) == 0:
+        return np.zeros(0, dtype=np.int64)
+    high, medium = np.quantile(value, [0.9, 0.5])
+    return np.where(value >= high, 0, np.where(value >= medium, 1, 2))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _spans(periods: pd.DatetimeIndex, t: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """"from <date> for <k> periods" of each row, looked up in a table of all (t, k) pairs."""
+    horizon = len(periods)
+    longest = int(length.max()) + 1 if len(length) else 1
+    dates = [d.date().isoformat() for d in periods] or [""]
+    table = np.array([f"from {d} for {_plural(k, 'period')}" for d in dates
+                      for k in range(longest)], dtype=object)
+    return table[np.minimum(t, max(horizon - 1, 0)) * longest + length]
+
+
+def _messages(kind: str, spans: list[str], count: np.ndarray, qty: np.ndarray,
+              extra: list[str]) -> list[str]:
+    """One line per exception, in the planner's words (``spans``: see ``_spans``)."""
+    units = np.rint(qty).astype(np.int64).tolist()
+    if kind == "stock_out":
+        return [f"Stock-out {s}: {u:,} units short" for s, u in zip(spans, units, strict=True)]
+    if kind == "below_safety_stock":
+        return [f"Below safety stock {s}: up to {u:,} units under target"
+                for s, u in zip(spans, units, strict=True)]
+    if kind == "excess":
+        return [f"Excess stock {s}: up to {u:,} units more than needed"
+                for s, u in zip(spans, units, strict=True)]
+    if kind == "expiring":
+        return [f"{u:,} units expire unused, {s}" for s, u in zip(spans, units, strict=True)]
+    if kind == "past_due":
+        return [f"{_plural(c, 'planned order')} past due ({u:,} units, release dates from "
+                f"{x}): expedite or replan"
+                for c, u, x in zip(count.tolist(), units, extra, strict=True)]
+    return [f"Resource overloaded {s}: {h:,.1f} hours over capacity (peak {x})"
+            for s, h, x in zip(spans, qty.tolist(), extra, strict=True)]
+
+
+def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per SKU with past-due planned orders: row, order count, total quantity, earliest date."""
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), [])
+    if orders is None or len(orders) == 0 or "past_due" not in orders.columns:
+        return none
+    due = orders.loc[orders["past_due"].fillna(False).astype(bool).to_numpy()]
+    rows = due["sku_row"].to_numpy(np.int64) if "sku_row" in due else sku_rows(skus, due)
+    keep = rows >= 0
+    if not keep.any():
+        return none
+    frame = pd.DataFrame({"row": rows[keep], "quantity": column(due, "quantity", 0.0)[keep],
+                          "release": pd.to_datetime(due["release_period"]).to_numpy()[keep]})
+    grouped = frame.groupby("row", sort=True).agg(
+        count=("quantity", "size"), quantity=("quantity", "sum"), release=("release", "min"))
+    earliest = [d.date().isoformat() for d in pd.DatetimeIndex(grouped["release"])]
+    return (grouped.index.to_numpy(np.int64), grouped["count"].to_numpy(np.int64),
+            grouped["quantity"].to_numpy(dtype=float), earliest)
+
+
+def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """Overload episodes per resource: resource, site, first period, length, hours, peak."""
+    horizon = len(periods)
+    if load is None or len(load) == 0:
+        return {}
+    t = period_index(load["period"], periods)
+    inside = (t >= 0) & (t < horizon)
+    codes, names = pd.factorize(load["resource_id"].astype(str))
+    load_hours = column(load, "load_hours", 0.0)
+    capacity = column(load, "capacity_hours", np.inf)
+    ratio = column(load, "utilisation", np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.nan_to_num(np.where(np.isnan(ratio), load_hours / capacity, ratio), nan=0.0)
+    over = np.zeros((len(names), horizon))
+    util = np.zeros((len(names), horizon))
+    at = (codes[inside], t[inside])
+    np.add.at(over, at, np.nan_to_num(np.maximum(load_hours - capacity, 0.0))[inside])
+    np.maximum.at(util, at, ratio[inside])
+    row, first, length, hours = _episode_amounts(over > TOLERANCE, over, np.add)
+    _, _, _, peak = _episode_amounts(over > TOLERANCE, util, np.maximum)
+    site = pd.Series(load["site_id"].astype(str).to_numpy()).groupby(codes).first().to_numpy()
+    return {"resource": np.asarray(names, dtype=object)[row], "site": site[row],
+            "t": first, "periods": length, "quantity": hours, "peak": peak}
+
+
+def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanArrays,
+                    planned_orders: pd.DataFrame, resource_load: pd.DataFrame,
+                    excess_qty: np.ndarray | None = None) -> pd.DataFrame:
+    """The plan's exceptions, one row per episode (rules in the module docstring).
+
+    ``excess_qty`` (units, n x H): stock beyond need; computed with
+    ``app.engine.breakdown.surplus`` (excess + obsolete stock) when not given. Columns
+    ``COLUMNS``: item_id, site_id, resource_id, period (ISO date of the first period),
+    periods (episode length; order count for past_due), kind, severity, quantity (units;
+    hours for overload), value (currency; NaN for overload), message. Work is vectorised;
+    the time grows with n x H (array scan) and with the number of rows (~1 µs per message).
+    """
+    n = len(skus)
+    cost = np.nan_to_num(column(skus, "unit_cost", 0.0), nan=0.0)
+    abc = skus["abc"] if "abc" in skus.columns else pd.Series([""] * n)
+    is_a = abc.astype(str).to_numpy() == "A"
+    lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0), nan=0.0).astype(np.int64)
+
+    # numbers first (kind, row, first period, length, quantity, value, severity code, extra)
+    parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                      np.ndarray]] = []
+    for k, (row, t, length, qty) in enumerate(_scan(arrays, excess_qty, lead)):
+        value = qty * cost[row]
+        if KINDS[k] == "stock_out":
+            code = np.where(is_a[row] | (t < lead[row]), 0, 1)
+        elif KINDS[k] == "below_safety_stock":
+            code = np.where(is_a[row], 1, 2)
+        else:
+            code = _by_quantile(value)
+        parts.append((k, row, t, length, qty, value, code))
+    row, count, qty, earliest = _past_due(skus, planned_orders)
+    parts.append((4, row, np.zeros(len(row), np.int64), count, qty, qty * cost[row],
+                  np.where(is_a[row], 0, 1)))
+    over = _overloads(periods, resource_load)
+    peak = over.get("peak", np.zeros(0))
+    parts.append((5, np.arange(len(peak)), over.get("t", np.zeros(0, np.int64)),
+                  over.get("periods", np.zeros(0, np.int64)), over.get("quantity", np.zeros(0)),
+                  np.full(len(peak), np.nan),
+                  np.where(peak >= OVERLOAD_HIGH, 0, np.where(peak >= OVERLOAD_MEDIUM, 1, 2))))
+    kind = np.concatenate([np.full(len(p[1]), p[0], dtype=np.int64) for p in parts])
+    row, t, length, qty, value, code = (
+        np.concatenate([np.asarray(p[j]) for p in parts]) for j in range(1, 7))
+    # rank within each kind, to find a row's extra text (past-due date, overload peak)
+    rank = np.concatenate([np.arange(len(p[1])) for p in parts])
+    order = np.lexsort((np.where(np.isnan(value), np.inf, -value), code))
+    kind, row, t, length, qty, value, code, rank = (
+        a[order] for a in (kind, row, t, length, qty, value, code, rank))
+
+    # then text, in sorted order
+    m = len(order)
+    labels = np.array([d.date().isoformat() for d in periods] + [""], dtype=object)
+    t = t.astype(np.int64)
+    dates = labels[t]
+    spans = _spans(periods, t, length.astype(np.int64))
+    sku_row = kind != 5
+    item_id, site_id, resource_id = (np.full(m, "", dtype=object) for _ in range(3))
+    item_id[sku_row] = skus["item_id"].astype(str).to_numpy(dtype=object)[row[sku_row]]
+    site_id[sku_row] = skus["site_id"].astype(str).to_numpy(dtype=object)[row[sku_row]]
+    if over:
+        site_id[~sku_row] = over["site"][row[~sku_row]]
+        resource_id[~sku_row] = over["resource"][row[~sku_row]]
+    extras = {4: np.asarray(earliest, dtype=object),
+              5: np.asarray([f"{p:.0%}" for p in peak.tolist()], dtype=object)}
+    message = np.empty(m, dtype=object)
+    for k, name in enumerate(KINDS):
+        mask = kind == k
+        if mask.any():
+            extra = extras[k][rank[mask]].tolist() if k in extras else []
+            message[mask] = _messages(name, spans[mask].tolist(), length[mask], qty[mask],
+                                      extra)
+    return pd.DataFrame({
+        "item_id": item_id, "site_id": site_id, "resource_id": resource_id, "period": dates,
+        "periods": length.astype(np.int64), "kind": np.asarray(KINDS, dtype=object)[kind],
+        "severity": np.asarray(SEVERITIES, dtype=object)[code.astype(np.int64)],
+        "quantity": qty.astype(float), "value": value.astype(float), "message": message,
+    }, columns=list(COLUMNS))

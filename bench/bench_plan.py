@@ -1,0 +1,72 @@
+"""Planning benchmark: whole-network recompute time and peak memory by network size.
+
+    python bench/bench_plan.py [--sizes 1000,20000,100000] [--runs 5]
+
+Networks come from the demo generator (104 weekly history periods, 4-5 network levels:
+DC -> plant FG -> modules -> sub-assemblies -> parts), planned over 104 weekly periods.
+Prints the median seconds of ``plan()`` over ``--runs`` runs (after one warm-up) and the
+peak memory traced during one run. The customer-demand forecast is computed once beforehand,
+as a session does (it changes only with the history), and its time is printed apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pandas as pd
+
+from app.engine.forecast import demand_forecast
+from app.engine.inputs import PlanInput
+from app.engine.netting import net
+from app.engine.plan import plan
+from app.engine.prepare import prepare
+from app.models.demo import generate_demo
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,20000,100000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--horizon", type=int, default=104)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}, {platform.system()}; horizon {args.horizon} periods")
+    for size in (int(s) for s in args.sizes.split(",")):
+        tables = generate_demo(skus=size)
+        settings = tables["settings"].copy()
+        settings.loc[settings["name"] == "horizon_periods", "value"] = str(args.horizon)
+        tables["settings"] = settings
+        inp = PlanInput.from_tables(tables)
+        start = time.perf_counter()
+        inp.demand = demand_forecast(inp.settings.calendar, inp.demand_history, inp.forecast)
+        forecast_s = time.perf_counter() - start
+        plan(inp)  # warm-up
+        seconds, netting = [], []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            result = plan(inp)
+            seconds.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            net(prepare(inp).netting)
+            netting.append(time.perf_counter() - start)
+        tracemalloc.start()
+        plan(inp)
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+        levels = int(pd.Series(result.skus["low_level_code"]).max()) + 1
+        print(f"{inp.n:>7,} SKUs, {levels} levels, {len(result.planned_orders):>9,} planned "
+              f"orders: plan {statistics.median(seconds):.3f} s (prepare+netting "
+              f"{statistics.median(netting):.3f} s), peak {peak:.0f} MB; demand forecast "
+              f"from history (once per history version) {forecast_s:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
