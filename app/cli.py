@@ -111,7 +111,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _fmt(value: float) -> str:
     if value != value:  # NaN
         return "-"
-    if abs(value) >= 1000:
+    if value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    if abs(value) >= 1000 or float(value).is_integer():
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:,.1f}"
@@ -162,14 +164,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         }, indent=2))
         return 0
     width = max(len(k) for k in first)
-    header = f"{'kpi':<{width}}  " + "  ".join(f"{n[:14]:>14}" for n in names)
-    header += "  " + "  ".join(f"{('d ' + n)[:14]:>14}" for n in names[1:])
+    cell = max(14, *(len(n) + 2 for n in names))
+    header = f"{'kpi':<{width}}  " + "  ".join(f"{n:>{cell}}" for n in names)
+    header += "  " + "  ".join(f"{'Δ ' + n:>{cell}}" for n in names[1:])
     print(header)
     for key, base in first.items():
         values = [r.kpis.get(key, float("nan")) for r in results]
         deltas = [v - base for v in values[1:]]
-        print(f"{key:<{width}}  " + "  ".join(f"{_fmt(v):>14}" for v in values) + "  "
-              + "  ".join(f"{_fmt(d):>14}" for d in deltas))
+        print(f"{key:<{width}}  " + "  ".join(f"{_fmt(v):>{cell}}" for v in values) + "  "
+              + "  ".join(f"{_fmt(d):>{cell}}" for d in deltas))
     return 0
 
 
@@ -378,6 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (WorkspaceError, UsageError, PlanInputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a reader that stopped (head, less): fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted; nothing was written by the step in progress", file=sys.stderr)
         return 130

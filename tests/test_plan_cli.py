@@ -54,7 +54,7 @@ def test_compare_shows_the_edit(demo_db, capsys):
         out["kpis"]["ending_inventory_value"]["Baseline"] + delta)
     assert main(["compare", "--db", str(demo_db), "--scenarios", "Baseline,More stock"]) == 0
     text = capsys.readouterr().out
-    assert "d More stock" in text and "average_inventory_value" in text
+    assert "Δ More stock" in text and "average_inventory_value" in text
 
 
 def test_export_writes_the_plan_files(demo_db, tmp_path):
