@@ -17,6 +17,10 @@ from typing import Literal
 
 import pandas as pd
 
+from app.engine.forecast import DemandForecast, demand_forecast
+from app.engine.inputs import PlanInput
+from app.engine.plan import plan
+from app.engine.result import PlanResult
 from app.models.contract import TABLE_NAMES
 from app.models.overlay import Change
 from app.models.store import Edited, ScenarioInfo, Store, WorkspaceError
@@ -56,10 +60,15 @@ Subscriber = Callable[[Changed], None]
 
 @dataclass
 class _Cached:
-    """Frames read for one revision of one scenario."""
+    """Frames read for one revision of one scenario, and its plan once computed."""
 
     token: tuple[int, ...]
     frames: dict[str, pd.DataFrame]
+    plan: PlanResult | None = None
+
+
+#: the tables customer demand is computed from (its cache key)
+DEMAND_TABLES = ("demand_history", "forecast", "settings")
 
 
 class Workbench:
@@ -72,6 +81,9 @@ class Workbench:
         self._cache: dict[str, _Cached] = {}
         #: milliseconds the last actual store read took (a cache hit does not change it)
         self.last_read_ms: float = 0.0
+        #: milliseconds the last actual recompute took (a cached plan does not change it)
+        self.last_plan_ms: float = 0.0
+        self._demand: tuple[tuple[object, ...], DemandForecast] | None = None
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -160,6 +172,35 @@ class Workbench:
             cached.frames.update(self._store.read(self._current, missing))
             self.last_read_ms = (time.perf_counter() - started) * 1000.0
         return {t: cached.frames[t] for t in wanted}
+
+    def plan(self, name: str | None = None) -> PlanResult:
+        """The plan of a scenario (the current one by default), cached per store revision.
+
+        Customer demand is computed from the history only when the history, the imported
+        forecast or the settings changed; every other edit reuses it.
+        """
+        name = name or self._current
+        token = self._store.revision_token(name)
+        cached = self._cache.get(name)
+        if cached is None or cached.token != token:
+            cached = _Cached(token, {})
+            self._cache[name] = cached
+        if cached.plan is None:
+            started = time.perf_counter()
+            missing = [t for t in TABLE_NAMES if t not in cached.frames]
+            if missing:
+                cached.frames.update(self._store.read(name, missing))
+            inp = PlanInput.from_tables(cached.frames)
+            demand_token = (self._store.path, *self._store.table_token(name, DEMAND_TABLES))
+            if self._demand is not None and self._demand[0] == demand_token:
+                inp.demand = self._demand[1]
+            else:
+                inp.demand = demand_forecast(inp.settings.calendar, inp.demand_history,
+                                             inp.forecast)
+                self._demand = (demand_token, inp.demand)
+            cached.plan = plan(inp)
+            self.last_plan_ms = (time.perf_counter() - started) * 1000.0
+        return cached.plan
 
     # --- switching -------------------------------------------------------------------------
 

@@ -140,7 +140,8 @@ def test_window_opens_on_the_baseline(window: MainWindow) -> None:
     assert window.windowTitle() == "Echelon — tiny.echelon"
     assert window.workbook.table_chooser.currentText() == "skus"
     assert window.workbook.row_count.text() == "5 rows"
-    assert "Baseline" in window.summary.text() and "5 SKUs" in window.summary.text()
+    assert "Baseline" in window.summary.text()
+    assert "Recomputed 5 SKUs in" in window.summary.text()
     for name in ("scenarioTree", "mainTabs", "workbookView", "tableChooser", "filterBox",
                  "statusRecompute"):
         assert window.findChild(object, name) is not None, name
@@ -172,8 +173,15 @@ def test_edit_undo_and_switching_scenarios(window: MainWindow, tmp_workspace: Pa
 
     index = window.workbook.select_cell(RM1, "lead_time")
     assert index.flags() & Qt.ItemFlag.ItemIsEditable
+    before = window.workbench.plan()
     assert window.workbook.proxy.setData(index, "6")
     assert stored_lead_time(tmp_workspace, "Plan B") == 6.0
+    # the edit re-planned the network: RM1's planned orders now start 6 periods out
+    after = window.workbench.plan()
+    assert after is not before
+    rm1 = after.planned_orders[after.planned_orders["item_id"] == "RM1"]
+    assert (rm1["receipt_index"] >= 6).all()
+    assert "Recomputed 5 SKUs in" in window.summary.text()
     assert grid_text(window, RM1, "lead_time") == "6"
     assert "lead_time=6" in window.statusBar().currentMessage()
     tree = window.scenario_tree.scenario_model
@@ -328,6 +336,9 @@ def test_import_then_export(window: MainWindow, tmp_path: Path, tiny_frames: dic
     out = tmp_path / "out"
     assert window.export_to(out)
     assert (out / "skus.csv").read_text() == (folder / "skus.csv").read_text()
+    for plan_file in ("projection.csv", "planned_orders.csv", "kpis.csv", "exceptions.csv",
+                      "plan_skus.csv"):
+        assert (out / plan_file).exists(), plan_file
 
 
 def test_screenshot(window: MainWindow, tmp_path: Path) -> None:

@@ -178,3 +178,31 @@ def test_unsubscribe(bench: Workbench) -> None:
     stop()
     bench.fork("Plan C")
     assert [c.scenario for c in notices] == ["Plan B"]
+
+
+def test_plan_is_cached_and_demand_reused_across_edits(tmp_workspace) -> None:
+    from app.models.overlay import Change
+
+    wb = Workbench.open_file(tmp_workspace)
+    try:
+        wb.fork("S")
+        first = wb.plan()
+        assert wb.plan() is first  # nothing changed: the same result
+        demand = wb._demand[1]
+        wb.edit([Change.make("skus", {"item_id": "RM1", "site_id": "P1"}, {"on_hand": 500.0})])
+        second = wb.plan()
+        assert second is not first
+        assert wb._demand[1] is demand  # history untouched: customer demand reused
+        rm1 = list(zip(second.skus["item_id"], second.skus["site_id"], strict=True)).index(
+            ("RM1", "P1"))
+        assert second.arrays.on_hand[rm1] == 500.0
+        wb.edit([Change.make("demand_history", {"item_id": "FG1", "site_id": "D1",
+                                                "period": "2025-12-29"}, {"quantity": 900.0})])
+        third = wb.plan()
+        assert wb._demand[1] is not demand  # history changed: demand recomputed
+        fg1 = list(zip(third.skus["item_id"], third.skus["site_id"], strict=True)).index(
+            ("FG1", "D1"))
+        assert third.arrays.independent_demand[fg1].sum() > second.arrays.independent_demand[
+            fg1].sum()
+    finally:
+        wb.close()

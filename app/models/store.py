@@ -646,6 +646,21 @@ class Store:
             s = self._scenario(session, name)
             return tuple(x for sc in self._chain(session, s) for x in (sc.id, sc.revision))
 
+    def table_token(self, name: str, tables: Sequence[str]) -> tuple[object, ...]:
+        """Changes whenever ``tables`` of the scenario may read differently (cache key for
+        results that depend only on those tables, e.g. a forecast from the history)."""
+        with self._read() as session:
+            s = self._scenario(session, name)
+            chain = self._chain(session, s)
+            ids = session.scalars(
+                select(ScenarioChange.id)
+                .where(ScenarioChange.scenario_id.in_([sc.id for sc in chain]),
+                       ScenarioChange.undone.is_(False),
+                       ScenarioChange.table_name.in_(list(tables)))
+                .order_by(ScenarioChange.id)
+            ).all()
+            return (chain[0].id, chain[0].revision, *ids)
+
     def meta(self) -> dict[str, str]:
         with self._read() as session:
             return {m.key: m.value for m in session.scalars(select(Meta))}

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.engine.inputs import PlanInputError
 from app.views.dialogs import ProblemsDialog, tell
 from app.views.relay import listen
 from app.views.scenario_tree import ScenarioTree
@@ -122,11 +123,14 @@ class MainWindow(QMainWindow):
         wb = self._workbench
         self.setWindowTitle(f"Echelon — {wb.path.name}")
         info = wb.info()
-        skus = len(wb.frames(["skus"])["skus"])
         state = "read-only, fork to edit" if info.parent is None else (
             "approved, read-only" if info.status == "approved" else "draft")
-        self.summary.setText(f"{info.name} · {state} · {skus:,} SKUs · "
-                             f"read in {wb.last_read_ms:,.0f} ms")
+        try:
+            result = wb.plan()
+            planned = f"Recomputed {result.n:,} SKUs in {wb.last_plan_ms:,.0f} ms"
+        except PlanInputError as err:
+            planned = f"Cannot plan: {err}"
+        self.summary.setText(f"{info.name} · {state} · {planned}")
         editable = info.parent is not None and info.status != "approved"
         enabled = {
             "actionUndo": editable and info.changes > 0,
@@ -218,12 +222,14 @@ class MainWindow(QMainWindow):
     def export_to(self, folder: Path) -> bool:
         """Write the current scenario's tables as CSV files into ``folder``."""
         from app.models.csv_io import write_folder
+        from app.models.plan_export import write_plan
 
         written: list[Path] = []
 
         def export() -> None:
             try:
                 written.extend(write_folder(self._workbench.frames(), folder))
+                written.extend(write_plan(self._workbench.plan(), folder))
             except OSError as err:
                 raise WorkspaceError(f"{folder}: {err.strerror or err}") from None
 
