@@ -203,25 +203,43 @@ def test_flow_balance_on_the_demo():
     assert (a.planned_receipts >= 0).all() and (a.planned_releases >= 0).all()
 
 
-def test_moving_average_forecast_from_history_in_any_time_unit():
+def test_moving_average_from_history_in_any_time_unit():
     """13-period moving average of the history before the start (dates in ns or s)."""
+    from app.engine.calendar import Calendar
+    from app.engine.forecast import moving_average_demand
+
+    calendar = Calendar("week", pd.Timestamp("2026-01-05"), 4)
+    for unit in ("ns", "s"):
+        periods = pd.date_range("2025-10-06", periods=13, freq="7D").as_unit(unit)
+        dates = pd.Series(periods.append(pd.DatetimeIndex(["2025-01-06"]).as_unit(unit)))
+        quantities = np.append(np.arange(13, dtype=float), 1000.0)
+        mean = moving_average_demand(calendar, np.zeros(14, dtype=np.int64), dates,
+                                     quantities, 1)
+        # (0 + 1 + ... + 12) / 13 = 6; the row before the window does not count
+        assert mean.tolist() == [6.0]
+
+
+def test_demand_forecast_statistical_and_imported():
     from app.engine.calendar import Calendar
     from app.engine.forecast import demand_forecast
 
     calendar = Calendar("week", pd.Timestamp("2026-01-05"), 4)
-    for unit in ("ns", "s"):
-        periods = (pd.date_range("2025-10-06", periods=13, freq="7D")).as_unit(unit)
-        history = pd.DataFrame({"item_id": "A", "site_id": "S", "period": periods,
-                                "quantity": np.arange(13, dtype=float), "shipped": np.nan})
-        older = pd.DataFrame({"item_id": ["A"], "site_id": ["S"],
-                              "period": pd.DatetimeIndex(["2025-01-06"]).as_unit(unit),
-                              "quantity": [1000.0], "shipped": [np.nan]})
-        empty = pd.DataFrame({"item_id": [], "site_id": [], "period": pd.to_datetime([]),
-                              "quantity": [], "std": []})
-        f = demand_forecast(calendar, pd.concat([older, history]), empty)
-        # (0 + 1 + ... + 12) / 13 = 6; the row before the window does not count
-        assert f.per_period.tolist() == [[6.0] * 4]
-        assert f.source.tolist() == [2]
+    periods = pd.date_range("2025-01-06", periods=52, freq="7D")
+    history = pd.DataFrame({"item_id": "A", "site_id": "S", "period": periods,
+                            "quantity": 20.0, "shipped": np.nan})
+    forecast = pd.DataFrame({"item_id": ["B"] * 2, "site_id": ["S"] * 2,
+                             "period": pd.to_datetime(["2026-01-05", "2026-01-12"]),
+                             "quantity": [7.0, 9.0], "std": [2.0, 4.0]})
+    f = demand_forecast(calendar, history, forecast)
+    got = dict(zip(f.item_id, range(len(f.item_id)), strict=True))
+    a, b = got["A"], got["B"]
+    # a flat history of 20 a week: every method forecasts 20, with no error
+    np.testing.assert_allclose(f.per_period[a], [20.0] * 4)
+    assert f.sigma[a] == pytest.approx(0.0, abs=1e-9)
+    assert f.method[a] != "imported" and f.source[a] == 2
+    # the imported forecast wins for B, with its own sigma (mean of the std column)
+    assert f.per_period[b].tolist() == [7.0, 9.0, 0.0, 0.0]
+    assert f.sigma[b] == 3.0 and f.method[b] == "imported" and f.source[b] == 1
 
 
 def test_forward_max_matches_a_plain_scan():

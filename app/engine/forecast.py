@@ -2,14 +2,16 @@
 
 Two sources, SKU by SKU:
 
-1. an imported forecast (forecast.csv): its quantities, bucketed into the planning periods;
-2. otherwise, from demand history, the moving average of the last ``window`` periods before
-   the plan start: ``d = (1 / w) * Σ_{k=1..w} history[start - k]`` units per period, flat
-   over the horizon (periods without a history row count as zero demand; w shrinks to the
-   periods since the SKU's first history row when that is shorter).
+1. an imported forecast (forecast.csv): its quantities, bucketed into the planning periods
+   (its ``std`` column, when given, is the forecast error sigma);
+2. otherwise, from demand history bucketed into planning periods up to the plan start, the
+   statistical forecast of ``app.engine.forecasting``: a method chosen per SKU by
+   rolling-origin holdout (SES, Holt damped, Holt-Winters, Croston-SBA, TSB, moving
+   average...), with its out-of-sample error sigma per period. Periods without a history row
+   count as zero demand; a SKU's history starts at its first row.
 
-The moving average is the planning engine's own forecast; the SKU-level method selection of
-the inventory-optimization work replaces it where it lands.
+``moving_average_demand`` (the mean of the last 13 periods) stays available as the simple
+reference method.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from app.engine.calendar import Calendar, period_starts
+from app.engine.forecasting import forecast_skus
 
 MOVING_AVERAGE_PERIODS = 13
 
@@ -86,6 +89,9 @@ class DemandForecast:
     #: per SKU, over history rows with ``shipped`` known: Σ min(shipped, quantity), Σ quantity
     filled: np.ndarray
     shipped_quantity: np.ndarray
+    #: per SKU: forecast error sigma per period (units; NaN when unknown), the method name
+    sigma: np.ndarray | None = None
+    method: np.ndarray | None = None
 
 
 def _sku_keys(frames: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -100,17 +106,24 @@ def _sku_keys(frames: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, list[
 
 def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.DataFrame
                     ) -> DemandForecast:
-    """The imported forecast where a SKU has one, else the moving average of its history."""
-    h = calendar.horizon
+    """The imported forecast where a SKU has one, else the statistical one from its history."""
     items, sites, (history_rows, forecast_rows) = _sku_keys([history, forecast])
     k = len(items)
     imported = bucket_quantities(calendar, forecast_rows, forecast["period"],
                                  forecast["quantity"].to_numpy(dtype=float), k, False)
     has_import = np.zeros(k, dtype=bool)
     has_import[forecast_rows] = True
-    mean = moving_average_demand(calendar, history_rows, history["period"],
-                                 history["quantity"].to_numpy(dtype=float), k)
-    demand = np.where(has_import[:, None], imported, np.repeat(mean[:, None], h, axis=1))
+    statistical, sigma, method = _statistical(calendar, history_rows, history, k)
+    demand = np.where(has_import[:, None], imported, statistical)
+    if "std" in forecast and len(forecast):
+        std = forecast["std"].to_numpy(dtype=float, na_value=np.nan)
+        given = ~np.isnan(std)
+        if given.any():  # the imported error sigma: mean over the SKU's rows
+            total = np.bincount(forecast_rows[given], weights=std[given], minlength=k)
+            count = np.bincount(forecast_rows[given], minlength=k)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sigma = np.where(count > 0, total / count, sigma)
+    method = np.where(has_import, "imported", method)
     quantity = history["quantity"].to_numpy(dtype=float)
     shipped = (history["shipped"].to_numpy(dtype=float, na_value=np.nan)
                if "shipped" in history else np.full(len(history), np.nan))
@@ -120,4 +133,38 @@ def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.Data
     shipped_quantity = np.bincount(history_rows[known], weights=np.maximum(quantity[known], 0.0),
                                    minlength=k)
     return DemandForecast(items, sites, demand, np.where(has_import, 1, 2), filled,
-                          shipped_quantity)
+                          shipped_quantity, sigma, method)
+
+
+SEASON_LENGTH = {"day": 7, "week": 52, "month": 12}
+
+
+def _statistical(calendar: Calendar, rows: np.ndarray, history: pd.DataFrame, k: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per SKU key: (k, H) statistical forecast, sigma per period and the chosen method."""
+    h = calendar.horizon
+    if k == 0 or not len(history):
+        return np.zeros((k, h)), np.full(k, np.nan), np.full(k, "none", dtype=object)
+    first = pd.Timestamp(history["period"].min())
+    back = _periods_between(calendar, first)
+    past = Calendar(calendar.period, _back_start(calendar, back), back)
+    t = past.bucket(history["period"])
+    inside = (t >= 0) & (t < back)
+    panel = np.zeros((k, back))
+    np.add.at(panel, (rows[inside], t[inside]),
+              history["quantity"].to_numpy(dtype=float)[inside])
+    start = np.full(k, back, dtype=np.int64)
+    np.minimum.at(start, rows[inside], t[inside])
+    start = np.minimum(start, back - 1)
+    result = forecast_skus(panel, horizon=max(h, 1), season_length=SEASON_LENGTH.get(
+        calendar.period, 1), start=start)
+    return result.forecast[:, :h], result.sigma, result.method.astype(object)
+
+
+def _periods_between(calendar: Calendar, first: pd.Timestamp) -> int:
+    """Whole planning periods from ``first`` up to the plan start (at least 1)."""
+    if calendar.period == "month":
+        months = (calendar.start.year - first.year) * 12 + calendar.start.month - first.month
+        return max(int(months), 1)
+    days = (calendar.start - first.normalize()).days
+    return max(int(np.ceil(days / calendar.days_per_period)), 1)
