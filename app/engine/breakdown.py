@@ -38,6 +38,16 @@ class StockBreakdown:
     cycle: np.ndarray
     excess: np.ndarray
     obsolete: np.ndarray
+    #: what the split was computed from, kept for ``surplus`` (and the exceptions)
+    target: np.ndarray | None = None  # SS⁺
+    requirement: np.ndarray | None = None  # R
+    dead: np.ndarray | None = None  # dead_stock_mask
+
+    def surplus(self) -> np.ndarray:
+        """Stock beyond need (units, n x H), exactly as ``surplus`` computes it."""
+        if self.target is None or self.requirement is None or self.dead is None:
+            raise ValueError("this breakdown does not keep its requirement")
+        return _surplus(self.on_hand, self.target, self.requirement, self.dead)
 
 
 def average_requirement(gross: np.ndarray) -> np.ndarray:
@@ -66,9 +76,9 @@ def cover_requirement(gross: np.ndarray, lead_time: np.ndarray,
     np.cumsum(gross, axis=1, out=cum[:, 1:])
     out = np.empty((n, horizon))
     # few distinct windows: loop over them (never over SKUs); slices instead of gathers
-    for w in windows:
-        rows = slice(None) if len(windows) == 1 else window == w
-        c = cum[rows]
+    for w in windows.tolist():
+        rows = slice(None) if len(windows) == 1 else np.flatnonzero(window == w)
+        c = cum[rows] if len(windows) == 1 else cum.take(rows, axis=0)  # (take: fast rows)
         req = np.empty((c.shape[0], horizon))
         m = max(horizon - int(w), 0)  # periods t < m: the window ends inside the horizon
         np.subtract(c[:, w + 1:], c[:, 1:m + 1], out=req[:, :m])
@@ -114,13 +124,13 @@ def stock_breakdown(arrays: PlanArrays, lead_time: np.ndarray,
     req = cover_requirement(arrays.gross_requirements, lead_time, extra)
     safety = np.minimum(on_hand, ss)
     safety *= alive
-    above = on_hand - safety  # >= 0
-    cycle = np.minimum(above, req)
+    excess = np.subtract(on_hand, safety)  # above the safety stock, >= 0
+    cycle = np.minimum(excess, req)
     cycle *= alive
-    excess = above - cycle
+    excess -= cycle
     excess *= alive
     obsolete = on_hand * dead
-    return StockBreakdown(on_hand, safety, cycle, excess, obsolete)
+    return StockBreakdown(on_hand, safety, cycle, excess, obsolete, ss, req, dead)
 
 
 def surplus(arrays: PlanArrays, lead_time: np.ndarray,
@@ -129,14 +139,20 @@ def surplus(arrays: PlanArrays, lead_time: np.ndarray,
 
     ``P⁺`` where the stock is dead, else ``max(0, P⁺ - SS⁺ - R)``.
     """
-    on_hand = np.maximum(arrays.projected_on_hand, 0.0)
-    req = cover_requirement(arrays.gross_requirements, lead_time, extra)
-    req += np.fmax(arrays.safety_stock, 0.0)
-    np.subtract(on_hand, req, out=req)
-    np.maximum(req, 0.0, out=req)
-    dead = dead_stock_mask(arrays.gross_requirements)
-    req[dead] = on_hand[dead]
-    return req
+    return _surplus(np.maximum(arrays.projected_on_hand, 0.0),
+                    np.fmax(arrays.safety_stock, 0.0),
+                    cover_requirement(arrays.gross_requirements, lead_time, extra),
+                    dead_stock_mask(arrays.gross_requirements))
+
+
+def _surplus(on_hand: np.ndarray, target: np.ndarray, req: np.ndarray, dead: np.ndarray
+             ) -> np.ndarray:
+    """``P⁺`` where dead, else ``max(0, P⁺ - (R + SS⁺))`` (a new array)."""
+    out = np.add(req, target)
+    np.subtract(on_hand, out, out=out)
+    np.maximum(out, 0.0, out=out)
+    np.copyto(out, on_hand, where=dead)
+    return out
 
 
 def backlog(arrays: PlanArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -160,14 +176,27 @@ def units_short(arrays: PlanArrays) -> np.ndarray:
     period, at most that period's requirements. Customers bear their share of it:
     ``u[t] = s[t] · D[t] / G[t]`` (0 where ``G[t] = 0``), so ``0 <= u[t] <= D[t]``.
     """
-    b, b_prev = backlog(arrays)
-    gross = arrays.gross_requirements
-    new = np.clip(b - b_prev, 0.0, None)
-    np.minimum(new, gross, out=new)
-    share = np.divide(arrays.independent_demand, gross, out=np.zeros_like(new),
-                      where=gross > 0)
+    b = np.maximum(-arrays.projected_on_hand, 0.0)
+    new = np.empty(b.shape)  # b[t] - b[t-1], then the new shortage s (C order)
+    if b.shape[1]:
+        np.subtract(b[:, 0], np.maximum(-np.asarray(arrays.on_hand, dtype=float), 0.0),
+                    out=new[:, 0])
+        np.subtract(b[:, 1:], b[:, :-1], out=new[:, 1:])
+    np.clip(new, 0.0, None, out=new)
+    np.minimum(new, arrays.gross_requirements, out=new)
+    demand, gross = arrays.independent_demand, arrays.gross_requirements
+    if np.signbit(demand).any():  # a negative (or -0) demand: the product cell by cell
+        share = np.divide(demand, gross, out=np.zeros_like(new), where=gross > 0)
+        np.clip(share, 0.0, 1.0, out=share)
+        return np.multiply(new, share, out=new)
+    # else the share is >= 0, so u = s where s is zero: multiply only where s is not
+    hit = np.flatnonzero(new != 0)  # (NaN included; far faster than on the floats)
+    below = gross.ravel()[hit]
+    share = np.divide(demand.ravel()[hit], below, out=np.zeros(len(hit)), where=below > 0)
     np.clip(share, 0.0, 1.0, out=share)
-    return new * share
+    flat = new.reshape(-1)
+    flat[hit] *= share
+    return new
 
 
 def periods_of_supply(on_hand: np.ndarray, gross: np.ndarray) -> np.ndarray:
@@ -183,6 +212,9 @@ def periods_of_supply(on_hand: np.ndarray, gross: np.ndarray) -> np.ndarray:
     horizon = gross.shape[1]
     avg = average_requirement(gross)[:, None]
     with np.errstate(over="ignore"):  # a tiny ḡ gives inf, capped below
-        pos = np.divide(on_hand, avg, out=np.where(on_hand > 0, float(horizon), 0.0),
-                        where=avg > 0)
+        if (avg > 0).all():  # the usual case: no SKU without requirements
+            pos = np.divide(on_hand, avg)
+        else:
+            pos = np.divide(on_hand, avg, out=np.where(on_hand > 0, float(horizon), 0.0),
+                            where=avg > 0)
     return np.minimum(pos, float(horizon), out=pos)

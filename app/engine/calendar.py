@@ -7,7 +7,9 @@ Period ``t`` (0 <= t < H) runs from ``starts[t]`` (inclusive) to ``starts[t + 1]
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,7 @@ class Calendar:
     start: pd.Timestamp
     horizon: int
 
-    @property
+    @cached_property
     def starts(self) -> pd.DatetimeIndex:
         """The H + 1 boundaries: the first day of each period, and the day after the horizon."""
         return period_starts(self.period, self.start, self.horizon + 1)
@@ -39,14 +41,61 @@ class Calendar:
 
     def bucket(self, dates: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
         """Period index of each date: -1 before the horizon, H after it."""
-        # compare in one unit: pandas may hold dates in ns, us or s
-        values = pd.DatetimeIndex(pd.to_datetime(dates)).as_unit("ns").asi8
         edges = self.starts.as_unit("ns").asi8
-        return np.searchsorted(edges, values, side="right").astype(np.int64) - 1
+        return np.searchsorted(edges, date_stamps(dates), side="right").astype(np.int64) - 1
 
     def labels(self) -> list[str]:
         """ISO date of each period's first day."""
-        return [d.date().isoformat() for d in self.starts[:-1]]
+        return iso_days(self.starts[:-1])
+
+
+def iso_days(dates: pd.DatetimeIndex) -> list[str]:
+    """``d.date().isoformat()`` of each date ("2026-01-05"; "NaT" when missing), vectorised."""
+    dates = pd.DatetimeIndex(dates)
+    if dates.tz is not None:  # the local calendar day
+        return [d.date().isoformat() for d in dates]
+    return np.datetime_as_string(dates.to_numpy(), unit="D").tolist()
+
+
+def date_stamps(dates: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+    """Nanoseconds since the epoch of each date (ISO text or datetime; missing: NaT's value).
+
+    Each distinct value is parsed once (dates repeat a lot: one per period and SKU), in
+    one unit: pandas may hold dates in ns, us or s. Plain ISO days ("2026-01-05") are read
+    by numpy directly (the same instants as ``pd.to_datetime``, much faster).
+    """
+    if not hasattr(dates, "dtype"):  # a list
+        dates = np.asarray(dates, dtype=object)
+    if isinstance(dates.dtype, pd.CategoricalDtype):  # each category once
+        dates = pd.Categorical(dates)
+        stamps = date_stamps(dates.categories)
+        return np.where(dates.codes >= 0, stamps[np.maximum(dates.codes, 0)],
+                        pd.NaT.value) if len(stamps) else np.full(len(dates), pd.NaT.value)
+    codes, uniques = pd.factorize(dates, use_na_sentinel=False)
+    if pd.api.types.is_string_dtype(uniques.dtype):
+        days = _iso_day_values(np.asarray(uniques, dtype=object))
+        if days is not None:
+            return days.astype("datetime64[ns]").view(np.int64)[codes]
+    return pd.DatetimeIndex(pd.to_datetime(uniques)).as_unit("ns").asi8[codes]
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: the days nanosecond timestamps can hold
+_NS_DAYS = (np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-10", "D"))
+
+
+def _iso_day_values(text: np.ndarray) -> np.ndarray | None:
+    """``text`` as datetime64[D] when every value is an ISO day in the nanosecond range,
+    else None (then pandas parses it)."""
+    if not all(isinstance(t, str) and _ISO_DAY.fullmatch(t) for t in text.tolist()):
+        return None
+    try:
+        days = text.astype("datetime64[D]")
+    except ValueError:  # e.g. 2026-02-30
+        return None
+    if len(days) and (days.min() < _NS_DAYS[0] or days.max() > _NS_DAYS[1]):
+        return None
+    return days
 
 
 def period_starts(period: str, start: pd.Timestamp, count: int) -> pd.DatetimeIndex:

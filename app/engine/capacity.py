@@ -17,16 +17,20 @@ def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: p
                   releases: np.ndarray, open_work: np.ndarray, periods: list[str]
                   ) -> pd.DataFrame:
     """Long table: resource_id, site_id, period, load_hours, capacity_hours, utilisation."""
-    n, h = releases.shape
+    h = releases.shape[1]
     r_ids = resources["resource_id"].to_numpy()
     r_index = pd.Index(r_ids)
     r_of = r_index.get_indexer(routings["resource_id"])
     keep = (routing_rows >= 0) & (r_of >= 0)
+    # only SKUs with a routing load a resource: work on their rows alone (columns renumbered
+    # in order, so the product adds the same terms in the same order)
+    routed, column = np.unique(routing_rows[keep], return_inverse=True)
     hours = sparse.csr_matrix(
-        (routings["hours_per_unit"].to_numpy(dtype=float)[keep], (r_of[keep], routing_rows[keep])),
-        shape=(len(r_ids), n),
+        (routings["hours_per_unit"].to_numpy(dtype=float)[keep], (r_of[keep], column)),
+        shape=(len(r_ids), len(routed)),
     )
-    load = np.asarray(hours @ (releases + open_work)) if len(r_ids) else np.zeros((0, h))
+    work = releases[routed] + open_work[routed]
+    load = np.asarray(hours @ work) if len(r_ids) else np.zeros((0, h))
     capacity = resources["capacity_per_period"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(capacity[:, None] > 0, load / capacity[:, None],

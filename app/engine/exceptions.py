@@ -37,10 +37,14 @@ and period as found.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from app.engine.breakdown import surplus
+from app.engine.calendar import date_stamps, iso_days
 from app.engine.lookup import column, period_index, sku_rows
 from app.engine.measure_sums import block_arrays
 from app.engine.result import PlanArrays
@@ -79,38 +83,78 @@ Episodes = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # row, first, 
 
 
 def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc) -> Episodes:
-    """Episodes of ``flag`` with ``how`` (np.add / np.maximum) of ``amount`` over each."""
-    row, first, length, cells, starts = episodes(flag)
-    if len(starts) == 0:
+    """Episodes of ``flag`` with ``how`` (np.add / np.maximum) of ``amount`` over each.
+
+    An episode is a contiguous stretch of the row-major cells, so ``how.reduceat`` runs over
+    the stretches in place (bounds: start, end, start, end, ...; every other result is a
+    gap): the same values in the same order as over the episodes' cells gathered.
+    """
+    horizon = flag.shape[1]
+    if not flag.any():  # (expiry: most blocks have none)
+        nothing = np.zeros(0, dtype=np.intp)
+        return nothing, nothing.copy(), nothing.copy(), np.zeros(0)
+    begins = flag.copy()
+    begins[:, 1:] &= ~flag[:, :-1]
+    ends = flag.copy()
+    ends[:, :-1] &= ~flag[:, 1:]
+    start, end = np.flatnonzero(begins), np.flatnonzero(ends) + 1
+    row, first, length = start // max(horizon, 1), start % max(horizon, 1), end - start
+    if len(start) == 0:
         return row, first, length, np.zeros(0)
-    return row, first, length, how.reduceat(amount.ravel()[cells], starts)
+    values = np.ascontiguousarray(amount).reshape(-1)
+    bounds = np.column_stack([start, end]).reshape(-1)
+    if bounds[-1] == len(values):  # the last stretch runs to the end of the array
+        bounds = bounds[:-1]
+    return row, first, length, how.reduceat(values, bounds)[::2]
+
+
+class EpisodeScan:
+    """The four SKU kinds' episodes (stock_out, below_safety_stock, excess, expiring),
+    gathered block of SKUs by block (``add``), in row order."""
+
+    def __init__(self) -> None:
+        self._found: list[list[Episodes]] = [[], [], [], []]
+
+    def add(self, lo: int, blk: PlanArrays, excess: np.ndarray,
+            target: np.ndarray | None = None) -> None:
+        """Scan rows ``lo ..`` (``blk``: their arrays; ``excess``: their stock beyond need;
+        ``target``: their ``max(SS, 0)`` when the caller has it)."""
+        poh = blk.projected_on_hand
+        short = poh < -TOLERANCE
+        rise = np.negative(poh)  # backlog b = max(-P, 0), then its rise b[t] - b[t-1]
+        np.maximum(rise, 0.0, out=rise)
+        rise[:, 1:] -= rise[:, :-1]  # (numpy reads the overlapping operand before writing)
+        if target is None:
+            target = np.fmax(blk.safety_stock, 0.0)  # NaN safety stock -> 0
+        gap = np.subtract(target, poh)
+        low = gap > TOLERANCE
+        low &= ~short
+        parts = (
+            _episode_amounts(short, np.maximum(rise, 0.0, out=rise), np.add),
+            _episode_amounts(low, gap, np.maximum),
+            _episode_amounts(excess > TOLERANCE, excess, np.maximum),
+            _episode_amounts(blk.expired > TOLERANCE, blk.expired, np.add),
+        )
+        for bucket, (row, first, length, amount) in zip(self._found, parts, strict=True):
+            bucket.append((row + lo, first, length, amount))
+
+    def result(self) -> list[Episodes]:
+        return [tuple(np.concatenate(col) for col in zip(*bucket, strict=True)) if bucket
+                else (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                      np.zeros(0)) for bucket in self._found]
 
 
 def _scan(arrays: PlanArrays, excess_qty: np.ndarray | None, lead: np.ndarray
           ) -> list[Episodes]:
-    """The four SKU kinds' episodes (stock_out, below_safety_stock, excess, expiring)."""
+    """The four SKU kinds' episodes, block by block (excess: ``surplus`` unless given)."""
     n = arrays.projected_on_hand.shape[0]
-    found: list[list[Episodes]] = [[], [], [], []]
+    scan = EpisodeScan()
     for lo in range(0, n, BLOCK_ROWS):
         hi = min(lo + BLOCK_ROWS, n)
         blk = block_arrays(arrays, lo, hi)
-        excess = surplus(blk, lead[lo:hi]) if excess_qty is None else excess_qty[lo:hi]
-        poh = blk.projected_on_hand
-        short = poh < -TOLERANCE
-        rise = np.maximum(-poh, 0.0)  # backlog b, then its rise b[t] - b[t-1], b[-1] = 0
-        rise[:, 1:] -= np.maximum(-poh[:, :-1], 0.0)
-        gap = np.fmax(blk.safety_stock, 0.0) - poh  # NaN safety stock -> 0
-        parts = (
-            _episode_amounts(short, np.maximum(rise, 0.0, out=rise), np.add),
-            _episode_amounts(~short & (gap > TOLERANCE), gap, np.maximum),
-            _episode_amounts(excess > TOLERANCE, excess, np.maximum),
-            _episode_amounts(blk.expired > TOLERANCE, blk.expired, np.add),
-        )
-        for bucket, (row, first, length, amount) in zip(found, parts, strict=True):
-            bucket.append((row + lo, first, length, amount))
-    return [tuple(np.concatenate(col) for col in zip(*bucket, strict=True)) if bucket
-            else (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                  np.zeros(0)) for bucket in found]
+        scan.add(lo, blk, surplus(blk, lead[lo:hi]) if excess_qty is None
+                 else excess_qty[lo:hi])
+    return scan.result()
 
 
 def _by_quantile(value: np.ndarray) -> np.ndarray:
@@ -125,36 +169,62 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _spans(periods: pd.DatetimeIndex, t: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """"from <date> for <k> periods" of each row, looked up in a table of all (t, k) pairs."""
+def _spans(periods: pd.DatetimeIndex, t: np.ndarray, length: np.ndarray
+           ) -> tuple[np.ndarray, list[str]]:
+    """"from <date> for <k> periods" of each row: ``(code, texts)``, row i's text being
+    ``texts[code[i]]`` (each distinct (t, k) pair is formatted once)."""
     horizon = len(periods)
     longest = int(length.max()) + 1 if len(length) else 1
-    dates = [d.date().isoformat() for d in periods] or [""]
-    table = np.array([f"from {d} for {_plural(k, 'period')}" for d in dates
-                      for k in range(longest)], dtype=object)
-    return table[np.minimum(t, max(horizon - 1, 0)) * longest + length]
+    dates = iso_days(periods) or [""]
+    pairs, code = np.unique(np.minimum(t, max(horizon - 1, 0)) * longest + length,
+                            return_inverse=True)
+    texts = [f"from {dates[p // longest]} for {_plural(p % longest, 'period')}"
+             for p in pairs.tolist()]
+    return code.reshape(-1), texts
 
 
-def _messages(kind: str, spans: list[str], count: np.ndarray, qty: np.ndarray,
-              extra: list[str]) -> list[str]:
-    """One line per exception, in the planner's words (``spans``: see ``_spans``)."""
-    units = np.rint(qty).astype(np.int64).tolist()
+def _each(values: np.ndarray, text: Callable[[Any], str]) -> np.ndarray:
+    """``text(v)`` of each value (object array), formatted once per distinct value.
+
+    Floats are told apart by their bits (-0.0 and 0.0 print differently).
+    """
+    values = np.ascontiguousarray(values)
+    floats = values.dtype == np.float64
+    codes, distinct = pd.factorize(values.view(np.int64) if floats else values,
+                                   use_na_sentinel=False)
+    distinct = np.asarray(distinct)
+    if floats:
+        distinct = distinct.view(np.float64)
+    return np.array(list(map(text, distinct.tolist())), dtype=object)[codes]
+
+
+def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
+              qty: np.ndarray, extra: list[str]) -> np.ndarray:
+    """One line per exception, in the planner's words (``span``, ``spans``: see ``_spans``).
+
+    The pieces of a line are formatted per distinct value (a date span, a quantity), then
+    joined row by row.
+    """
+    units = np.rint(qty).astype(np.int64)
     if kind == "stock_out":
-        return [f"Stock-out {s}: {u:,} units short" for s, u in zip(spans, units, strict=True)]
+        return (_each(span, lambda i: f"Stock-out {spans[i]}: ")
+                + _each(units, "{:,} units short".format))
     if kind == "below_safety_stock":
-        return [f"Below safety stock {s}: up to {u:,} units under target"
-                for s, u in zip(spans, units, strict=True)]
+        return (_each(span, lambda i: f"Below safety stock {spans[i]}: up to ")
+                + _each(units, "{:,} units under target".format))
     if kind == "excess":
-        return [f"Excess stock {s}: up to {u:,} units more than needed"
-                for s, u in zip(spans, units, strict=True)]
+        return (_each(span, lambda i: f"Excess stock {spans[i]}: up to ")
+                + _each(units, "{:,} units more than needed".format))
     if kind == "expiring":
-        return [f"{u:,} units expire unused, {s}" for s, u in zip(spans, units, strict=True)]
+        return (_each(units, "{:,} units expire unused, ".format)
+                + _each(span, lambda i: spans[i]))
     if kind == "past_due":
-        return [f"{_plural(c, 'planned order')} past due ({u:,} units, release dates from "
-                f"{x}): expedite or replan"
-                for c, u, x in zip(count.tolist(), units, extra, strict=True)]
-    return [f"Resource overloaded {s}: {h:,.1f} hours over capacity (peak {x})"
-            for s, h, x in zip(spans, qty.tolist(), extra, strict=True)]
+        return (_each(count, lambda c: f"{_plural(c, 'planned order')} past due (")
+                + _each(units, "{:,} units, release dates from ".format)
+                + _each(np.asarray(extra, dtype=object), "{}): expedite or replan".format))
+    return (_each(span, lambda i: f"Resource overloaded {spans[i]}: ")
+            + _each(qty, "{:,.1f} hours over capacity (peak ".format)
+            + _each(np.asarray(extra, dtype=object), "{})".format))
 
 
 def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
@@ -163,18 +233,33 @@ def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), [])
     if orders is None or len(orders) == 0 or "past_due" not in orders.columns:
         return none
-    due = orders.loc[orders["past_due"].fillna(False).astype(bool).to_numpy()]
+    needed = [c for c in ("sku_row", "item_id", "site_id", "quantity", "release_period")
+              if c in orders.columns]
+    due = orders.loc[orders["past_due"].fillna(False).astype(bool).to_numpy(), needed]
     rows = due["sku_row"].to_numpy(np.int64) if "sku_row" in due else sku_rows(skus, due)
     keep = rows >= 0
     if not keep.any():
         return none
-    frame = pd.DataFrame({"row": rows[keep], "quantity": column(due, "quantity", 0.0)[keep],
-                          "release": pd.to_datetime(due["release_period"]).to_numpy()[keep]})
-    grouped = frame.groupby("row", sort=True).agg(
-        count=("quantity", "size"), quantity=("quantity", "sum"), release=("release", "min"))
-    earliest = [d.date().isoformat() for d in pd.DatetimeIndex(grouped["release"])]
-    return (grouped.index.to_numpy(np.int64), grouped["count"].to_numpy(np.int64),
-            grouped["quantity"].to_numpy(dtype=float), earliest)
+    rows, quantity = rows[keep], column(due, "quantity", 0.0)[keep]
+    release = date_stamps(due["release_period"])[keep]
+    order = np.argsort(rows, kind="stable")
+    first = np.flatnonzero(np.diff(rows[order], prepend=-1))  # each SKU's first row
+    if len(first) == len(rows) and np.isfinite(quantity).all() and (quantity != 0).all():
+        total = quantity[order]  # one order per SKU (the plan's own): its total is itself
+    else:  # as pandas sums it (compensated, missing skipped; the rows in their order)
+        total = pd.DataFrame({"row": rows, "quantity": quantity}).groupby("row", sort=True).agg(
+            quantity=("quantity", "sum"))["quantity"].to_numpy(dtype=float)
+    rows, release = rows[order], release[order]
+    count = np.diff(np.append(first, len(rows)))
+    nat = np.iinfo(np.int64).min  # NaT: the earliest known date
+    release = np.minimum.reduceat(np.where(release == nat, np.iinfo(np.int64).max, release),
+                                  first)
+    release[release == np.iinfo(np.int64).max] = nat
+    rows, quantity = rows[first], total
+    codes, dates = pd.factorize(release.view("datetime64[ns]"), use_na_sentinel=False)
+    earliest = np.array(iso_days(pd.DatetimeIndex(dates)),
+                        dtype=object)[codes]  # each distinct date formatted once
+    return rows, count, quantity, earliest.tolist()
 
 
 def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str, np.ndarray]:
@@ -204,15 +289,19 @@ def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str
 
 def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanArrays,
                     planned_orders: pd.DataFrame, resource_load: pd.DataFrame,
-                    excess_qty: np.ndarray | None = None) -> pd.DataFrame:
+                    excess_qty: np.ndarray | None = None, scanned: EpisodeScan | None = None
+                    ) -> pd.DataFrame:
     """The plan's exceptions, one row per episode (rules in the module docstring).
 
     ``excess_qty`` (units, n x H): stock beyond need; computed with
-    ``app.engine.breakdown.surplus`` (excess + obsolete stock) when not given. Columns
+    ``app.engine.breakdown.surplus`` (excess + obsolete stock) when not given. ``scanned``:
+    the SKU episodes already found by the caller (``plan`` scans each block of SKUs while
+    the measures have it at hand); then ``arrays`` and ``excess_qty`` are not read. Columns
     ``COLUMNS``: item_id, site_id, resource_id, period (ISO date of the first period),
     periods (episode length; order count for past_due), kind, severity, quantity (units;
     hours for overload), value (currency; NaN for overload), message. Work is vectorised;
-    the time grows with n x H (array scan) and with the number of rows (~1 µs per message).
+    the time grows with n x H (array scan) and with the number of rows (message pieces are
+    formatted once per distinct date span or quantity, then joined).
     """
     n = len(skus)
     cost = np.nan_to_num(column(skus, "unit_cost", 0.0), nan=0.0)
@@ -223,7 +312,8 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     # numbers first (kind, row, first period, length, quantity, value, severity code, extra)
     parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                       np.ndarray]] = []
-    for k, (row, t, length, qty) in enumerate(_scan(arrays, excess_qty, lead)):
+    found = scanned.result() if scanned is not None else _scan(arrays, excess_qty, lead)
+    for k, (row, t, length, qty) in enumerate(found):
         value = qty * cost[row]
         if KINDS[k] == "stock_out":
             code = np.where(is_a[row] | (t < lead[row]), 0, 1)
@@ -252,10 +342,10 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
 
     # then text, in sorted order
     m = len(order)
-    labels = np.array([d.date().isoformat() for d in periods] + [""], dtype=object)
+    labels = np.array([*iso_days(periods), ""], dtype=object)
     t = t.astype(np.int64)
     dates = labels[t]
-    spans = _spans(periods, t, length.astype(np.int64))
+    span, spans = _spans(periods, t, length.astype(np.int64))
     sku_row = kind != 5
     item_id, site_id, resource_id = (np.full(m, "", dtype=object) for _ in range(3))
     item_id[sku_row] = skus["item_id"].astype(str).to_numpy(dtype=object)[row[sku_row]]
@@ -270,7 +360,7 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
         mask = kind == k
         if mask.any():
             extra = extras[k][rank[mask]].tolist() if k in extras else []
-            message[mask] = _messages(name, spans[mask].tolist(), length[mask], qty[mask],
+            message[mask] = _messages(name, span[mask], spans, length[mask], qty[mask],
                                       extra)
     return pd.DataFrame({
         "item_id": item_id, "site_id": site_id, "resource_id": resource_id, "period": dates,

@@ -142,8 +142,13 @@ class PlanInput:
     def n(self) -> int:
         return len(self.skus)
 
-    def sku_rows(self, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
-        """Node index of each (item_id, site_id) pair; -1 where there is no such SKU."""
+    @property
+    def sku_index(self) -> SkuIndex:
+        """The (item_id, site_id) -> node index of ``skus`` (built once)."""
         if self._sku_index is None:
             self._sku_index = SkuIndex(self.skus["item_id"], self.skus["site_id"])
-        return self._sku_index.rows(item_id, site_id)
+        return self._sku_index
+
+    def sku_rows(self, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
+        """Node index of each (item_id, site_id) pair; -1 where there is no such SKU."""
+        return self.sku_index.rows(item_id, site_id)

@@ -10,19 +10,23 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from app.engine.calendar import date_stamps
+
 
 def column(frame: pd.DataFrame, name: str, default: float) -> np.ndarray:
     """``frame[name]`` as floats (unparseable -> NaN), or ``default`` where the column is absent."""
     if name not in frame.columns:
         return np.full(len(frame), default, dtype=float)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    values = frame[name]
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":  # already numbers
+        return values.to_numpy(dtype=float)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
 
 def period_index(dates: pd.Series | np.ndarray, periods: pd.DatetimeIndex) -> np.ndarray:
     """Plan period of each date (ISO text or datetime): -1 before the horizon, H - 1 after."""
-    stamps = pd.DatetimeIndex(pd.to_datetime(dates)).as_unit("ns").asi8
     starts = pd.DatetimeIndex(periods).as_unit("ns").asi8
-    return np.searchsorted(starts, stamps, side="right").astype(np.int64) - 1
+    return np.searchsorted(starts, date_stamps(dates), side="right").astype(np.int64) - 1
 
 
 def sku_rows(skus: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
@@ -42,11 +46,30 @@ def sku_rows(skus: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
     return pd.Index(key[:n]).get_indexer(key[n:]).astype(np.int64)
 
 
+def label_text(labels: pd.Series | np.ndarray | list) -> tuple[np.ndarray, list[str]]:
+    """The distinct labels as text (``astype(str)``; missing -> ""), and each row's code.
+
+    Returns ``(codes, texts)``: row i's text is ``texts[codes[i]]``. The work is per distinct
+    label (a few classes or categories), not per row.
+    """
+    values = np.asarray(labels, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        # other objects (numbers...): the text of each row, as pandas writes it
+        values = pd.Series(values, dtype=object).fillna("").astype(str).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = [v if isinstance(v, str) else "" for v in uniques.tolist()]  # missing -> ""
+    return codes, texts
+
+
 def group_codes(labels: pd.Series | np.ndarray | list, keys: tuple[str, ...] | list[str]
                 ) -> np.ndarray:
     """Index of each SKU's label in ``keys`` (int (n,)); -1 where not one of them."""
-    text = pd.Series(labels, dtype=object).fillna("").astype(str).to_numpy(dtype=object)
-    return pd.Index(list(keys), dtype=object).get_indexer(text).astype(np.int64)
+    if len(set(keys)) < len(keys):
+        raise pd.errors.InvalidIndexError("group keys must be unique")
+    codes, texts = label_text(labels)
+    position = {key: k for k, key in enumerate(keys)}
+    found = np.array([position.get(text, -1) for text in texts], dtype=np.int64)
+    return found[codes] if len(found) else np.full(len(codes), -1, dtype=np.int64)
 
 
 def group_matrix(codes: np.ndarray, n_groups: int) -> sparse.csc_matrix:

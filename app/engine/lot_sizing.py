@@ -69,20 +69,27 @@ def _round_up(quantity: np.ndarray, multiple: np.ndarray) -> np.ndarray:
     return np.where(has, np.maximum(rounded, 0.0), quantity)
 
 
-def _receivable(h: int, lead_time: np.ndarray) -> np.ndarray:
-    """(m, H) mask: periods in which a planned receipt can arrive (t >= lead time)."""
-    return np.arange(h)[None, :] >= lead_time[:, None]
+def _round_rows_up(quantity: np.ndarray, multiple: np.ndarray) -> np.ndarray:
+    """``_round_up(quantity, multiple[:, None])`` row by row, in place: only the rows that
+    have a multiple change."""
+    rows = np.flatnonzero(np.isfinite(multiple) & (multiple > 0))
+    if rows.size:
+        quantity[rows] = _round_up(quantity[rows], multiple[rows, None])
+    return quantity
 
 
 def plan_receipts(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarray,
-                  rules: LotRules) -> tuple[np.ndarray, np.ndarray]:
+                  rules: LotRules, out: tuple[np.ndarray, np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Planned receipts (m, H) and a past-due flag per receipt (m, H) for the SKU group.
 
-    ``shortfall``, ``base`` and ``safety_stock`` are (m, H) as in the module notes.
+    ``shortfall``, ``base`` and ``safety_stock`` are (m, H) as in the module notes. ``out``:
+    the (receipts, past_due) arrays to fill, all zeros (False), else new ones.
     """
     m, h = shortfall.shape
-    receipts = np.zeros((m, h))
-    past_due = np.zeros((m, h), dtype=bool)
+    if out is None:
+        out = (np.zeros((m, h)), np.zeros((m, h), dtype=bool))
+    receipts, past_due = out
     if m == 0 or h == 0:
         return receipts, past_due
     policy = rules.policy
@@ -95,12 +102,14 @@ def plan_receipts(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndar
     closed_rows = np.flatnonzero(closed)
     if closed_rows.size:
         multiple = np.where(fixed, rules.lot_size, rules.order_multiple)[closed_rows]
-        receipts[closed_rows] = _closed_form(shortfall[closed_rows], rules.lead_time[closed_rows],
-                                             multiple)
+        receipts[closed_rows] = _closed_form(shortfall.take(closed_rows, axis=0),
+                                             rules.lead_time[closed_rows], multiple,
+                                             overwrite=True)
     loop_rows = np.flatnonzero(~closed)
-    if loop_rows.size:
+    if loop_rows.size:  # (take: a faster row copy than fancy indexing)
         receipts[loop_rows] = _period_loop(
-            shortfall[loop_rows], base[loop_rows], safety_stock[loop_rows],
+            shortfall.take(loop_rows, axis=0), base.take(loop_rows, axis=0),
+            safety_stock.take(loop_rows, axis=0),
             _sub(rules, loop_rows), fixed[loop_rows], eoq[loop_rows], poq[loop_rows],
             min_max[loop_rows],
         )
@@ -109,8 +118,9 @@ def plan_receipts(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndar
     first = np.clip(lt, 0, h - 1)
     earlier_need = np.zeros(m, dtype=bool)
     positive = lt > 0
-    if positive.any():
-        running = np.maximum.accumulate(shortfall, axis=1)
+    if positive.any():  # the largest shortfall before the lead time (only those periods)
+        before = min(int(lt.max()), h)
+        running = np.maximum.accumulate(shortfall[:, :before], axis=1)
         earlier_need[positive] = running[positive, np.clip(lt[positive] - 1, 0, h - 1)] > 1e-9
     rows = np.flatnonzero(earlier_need & (lt < h))
     past_due[rows, first[rows]] = receipts[rows, first[rows]] > 0
@@ -121,16 +131,26 @@ def _sub(rules: LotRules, rows: np.ndarray) -> LotRules:
     return LotRules(*(getattr(rules, f)[rows] for f in rules.__dataclass_fields__))
 
 
-def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndarray
-                 ) -> np.ndarray:
-    """Lot-for-lot (optionally in multiples) by running maxima of the cumulative shortfall."""
+def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndarray,
+                 overwrite: bool = False) -> np.ndarray:
+    """Lot-for-lot (optionally in multiples) by running maxima of the cumulative shortfall.
+
+    ``overwrite``: ``shortfall`` is a scratch copy the computation may reuse.
+    """
     _, h = shortfall.shape
-    receivable = _receivable(h, lead_time)
     # needs before the lead time cannot be met by planned orders: only t >= L count
-    reachable = np.where(receivable, shortfall, -np.inf)
-    need = np.maximum(np.maximum.accumulate(reachable, axis=1), 0.0)
-    cumulative = np.where(receivable, _round_up(need, multiple[:, None]), 0.0)
-    return np.diff(cumulative, axis=1, prepend=0.0).clip(min=0.0)
+    need = shortfall if overwrite else shortfall.copy()
+    leads = np.unique(lead_time)
+    for lead in leads.tolist():
+        need[slice(None) if len(leads) == 1 else lead_time == lead, :max(lead, 0)] = -np.inf
+    np.maximum.accumulate(need, axis=1, out=need)
+    np.maximum(need, 0.0, out=need)  # 0 before the lead time (so no receipt there)
+    cumulative = _round_rows_up(need, multiple)
+    out = np.empty_like(cumulative)  # receipts: the rise of the cumulative
+    if h:
+        out[:, 0] = cumulative[:, 0] - 0.0
+        np.subtract(cumulative[:, 1:], cumulative[:, :-1], out=out[:, 1:])
+    return np.maximum(out, 0.0, out=out)
 
 
 def _period_loop(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarray,
@@ -155,29 +175,44 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarr
     has_multiple = np.isfinite(rules.order_multiple) & (rules.order_multiple > 0)
     multiple = np.where(has_multiple, rules.order_multiple, 1.0)
     maximum = np.where(min_max, np.nan_to_num(rules.lot_size), 0.0)
-    reorder = np.where(min_max, np.nan_to_num(rules.min_order), 0.0)
+    reorder = np.where(min_max, np.nan_to_num(rules.min_order), 0.0) - eps
     lead = rules.lead_time
     any_fixed, any_multiple = bool(fixed.any()), bool(has_multiple.any())
+    every = int(lead.max(initial=0))  # from this period on, every SKU can receive
     out = np.zeros((h, m))
     cumulative = np.zeros(m)
     for t in range(int(lead.min(initial=0)), h):
         need = need_t[t] - cumulative
-        order = np.maximum(cover_t[t] - cumulative, minimum)
+        needed = need > eps
+        order = np.subtract(cover_t[t], cumulative)
+        np.maximum(order, minimum, out=order)
         if any_fixed:
-            order = np.where(fixed, np.ceil(order / lot - eps) * lot, order)
-        order = np.where(need > eps, order, 0.0)
+            np.copyto(order, _ceil_to(order, lot), where=fixed)
+        order = np.where(needed, order, 0.0)
         if base_t is not None:
             # min/max: below the reorder point (or short of the target) -> up to the maximum
             projected = base_t[t] + cumulative
-            trigger = (projected < reorder - eps) | (need > eps)
-            up_to = np.where(trigger, np.maximum(maximum - projected, need), 0.0)
-            order = np.where(min_max, up_to, order)
+            trigger = projected < reorder
+            trigger |= needed
+            up_to = np.subtract(maximum, projected)
+            np.maximum(up_to, need, out=up_to)
+            order = np.where(min_max, np.where(trigger, up_to, 0.0), order)
         if any_multiple:
-            order = np.where(has_multiple, np.ceil(order / multiple - eps) * multiple, order)
-        order[lead > t] = 0.0
+            np.copyto(order, _ceil_to(order, multiple), where=has_multiple)
+        if t < every:
+            order[lead > t] = 0.0
         out[t] = order
         cumulative += order
     return out.T
+
+
+def _ceil_to(quantity: np.ndarray, step: np.ndarray, eps: float = 1e-9) -> np.ndarray:
+    """``ceil(quantity / step - eps) * step``: up to a whole number of steps (a new array)."""
+    out = np.divide(quantity, step)
+    out -= eps
+    np.ceil(out, out=out)
+    out *= step
+    return out
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:

@@ -8,12 +8,18 @@ add up exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import sparse
 
-from app.engine.breakdown import periods_of_supply, stock_breakdown, units_short
+from app.engine.breakdown import (
+    StockBreakdown,
+    periods_of_supply,
+    stock_breakdown,
+    units_short,
+)
 from app.engine.lookup import group_sum
 from app.engine.result import PlanArrays
 
@@ -78,11 +84,13 @@ def block_arrays(arrays: PlanArrays, lo: int, hi: int) -> PlanArrays:
     return PlanArrays(**{f.name: getattr(arrays, f.name)[lo:hi] for f in fields(PlanArrays)})
 
 
-def _block(arrays: PlanArrays, attrs: SkuAttributes, lo: int, hi: int
+#: Called with (first row, the block's arrays, its stock breakdown) after each block.
+BlockVisitor = Callable[[int, PlanArrays, StockBreakdown], None]
+
+
+def _block(blk: PlanArrays, split: StockBreakdown, attrs: SkuAttributes, lo: int, hi: int
            ) -> tuple[dict[str, np.ndarray | dict[str, np.ndarray]], dict[str, np.ndarray]]:
-    blk = block_arrays(arrays, lo, hi)
     cost, price = attrs.cost[lo:hi], attrs.price[lo:hi]
-    split = stock_breakdown(blk, attrs.lead_time[lo:hi])
     pos = periods_of_supply(split.on_hand, blk.gross_requirements)
     stock_value = split.on_hand * cost[:, None]
     weighted = stock_value * pos
@@ -136,14 +144,23 @@ def _add(total: dict, part: dict) -> None:
             total[key] = value.copy()
 
 
-def plan_sums(arrays: PlanArrays, attrs: SkuAttributes, block_rows: int = BLOCK_ROWS
-              ) -> tuple[PeriodSums, SkuSums]:
-    """All SKU sums of the measures in one blockwise pass (see ``app.engine.measures``)."""
+def plan_sums(arrays: PlanArrays, attrs: SkuAttributes, block_rows: int = BLOCK_ROWS,
+              visit: BlockVisitor | None = None) -> tuple[PeriodSums, SkuSums]:
+    """All SKU sums of the measures in one blockwise pass (see ``app.engine.measures``).
+
+    ``visit``, when given, sees every block and its stock breakdown while they are at hand
+    (the plan scans them for exceptions in the same pass).
+    """
     n = arrays.projected_on_hand.shape[0]
     totals: dict = {}
     per_sku: dict[str, list[np.ndarray]] = {}
     for lo in range(0, max(n, 1), block_rows):
-        sums, skus = _block(arrays, attrs, lo, min(lo + block_rows, n))
+        hi = min(lo + block_rows, n)
+        blk = block_arrays(arrays, lo, hi)
+        split = stock_breakdown(blk, attrs.lead_time[lo:hi])
+        sums, skus = _block(blk, split, attrs, lo, hi)
+        if visit is not None and hi > lo:
+            visit(lo, blk, split)
         _add(totals, sums)
         for key, value in skus.items():
             per_sku.setdefault(key, []).append(value)

@@ -43,9 +43,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from app.engine.calendar import iso_days
 from app.engine.inputs import PlanSettings
-from app.engine.lookup import column, group_codes, group_matrix, period_index, sku_rows
-from app.engine.measure_sums import SkuAttributes, plan_sums
+from app.engine.lookup import (
+    column,
+    group_codes,
+    group_matrix,
+    label_text,
+    period_index,
+    sku_rows,
+)
+from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
 from app.engine.result import PlanArrays
 from app.engine.targets import ABC_CLASSES, DIMENSION_KEYS, PART_CLASSES, TargetTable
 
@@ -155,11 +163,9 @@ def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
     t = t[inside]
     overloaded = hours > cap + 1e-9
     resource = load["resource_id"].astype(str).to_numpy()[inside]
-    frame = pd.DataFrame({"t": t, "util": util, "resource": resource})
-    by_period = frame.groupby("t")["util"].max()
-    peak[by_period.index.to_numpy()] = by_period.to_numpy()
+    np.fmax.at(peak, t, util)  # the largest known utilisation per period (NaN: none)
     over = np.bincount(t, weights=overloaded.astype(float), minlength=horizon)[:horizon]
-    mean_util = frame["util"].fillna(0.0).groupby(frame["resource"]).sum() / horizon
+    mean_util = pd.Series(np.where(np.isnan(util), 0.0, util)).groupby(resource).sum() / horizon
     key = float(mean_util.max()) if len(mean_util) else float("nan")
     return peak, over, key, int(overloaded.sum())
 
@@ -187,6 +193,16 @@ def _demonstrated(skus: pd.DataFrame, history: pd.DataFrame,
     return per_sku, float(_ratio(filled.sum(), qty.sum()))
 
 
+def _period_frame(labels: list[str], columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``period`` then the measure columns; built from one 2-D array when all are floats."""
+    values = [np.asarray(v) for v in columns.values()]
+    if values and all(v.dtype == np.float64 and v.shape == (len(labels),) for v in values):
+        frame = pd.DataFrame(np.column_stack(values), columns=list(columns))
+        frame.insert(0, "period", labels)
+        return frame
+    return pd.DataFrame({"period": labels, **columns})
+
+
 def _attributes(skus: pd.DataFrame) -> tuple[SkuAttributes, list[str]]:
     """Per-SKU costs, margins, lead times and group codes; also the category labels."""
     n = len(skus)
@@ -199,9 +215,10 @@ def _attributes(skus: pd.DataFrame) -> tuple[SkuAttributes, list[str]]:
         labels = skus[dim] if dim in skus.columns else [""] * n
         groups[dim] = group_matrix(group_codes(labels, keys), len(keys))
     category = skus["category"] if "category" in skus.columns else pd.Series([""] * n)
-    labels = category.fillna("").astype(str).replace("", "uncategorised").to_numpy(dtype=object)
+    codes, texts = label_text(category)  # each distinct category once
+    labels = [text or "uncategorised" for text in texts]
     cats = sorted(set(labels))
-    groups["category"] = group_matrix(group_codes(labels, cats), len(cats))
+    groups["category"] = group_matrix(group_codes(labels, cats)[codes], len(cats))
     attrs = SkuAttributes(cost=cost, price=np.nan_to_num(price_known, nan=0.0), margin=margin,
                           lead_time=lead, groups=groups)
     return attrs, cats
@@ -211,7 +228,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
                      arrays: PlanArrays, planned_orders: pd.DataFrame,
                      resource_load: pd.DataFrame, demand_history: pd.DataFrame,
                      targets: pd.DataFrame, *,
-                     shipped_sums: tuple[np.ndarray, np.ndarray] | None = None
+                     shipped_sums: tuple[np.ndarray, np.ndarray] | None = None,
+                     visit: BlockVisitor | None = None
                      ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """The plan's measures: ``(kpis, kpis_by_period, sku_measures)``.
 
@@ -223,11 +241,13 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
       ``periods_of_supply_<category>`` columns come last (empty category: "uncategorised")
     - ``sku_measures``: one row per SKU in ``skus`` order (RangeIndex), columns
       ``SKU_MEASURES``; values are time averages over the horizon, service over the horizon
+
+    ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``).
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
     attrs, cats = _attributes(skus)
-    sums, sku = plan_sums(arrays, attrs)
+    sums, sku = plan_sums(arrays, attrs, visit=visit)
     value = sums.value
     goals = TargetTable(targets, periods)
     cols: dict[str, np.ndarray] = {}
@@ -271,7 +291,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     by_cat = _ratio(sums.weighted_by["category"], sums.value_by["category"])
     for k, cat in enumerate(cats):
         cols[f"periods_of_supply_{cat}"] = by_cat[k]
-    by_period = pd.DataFrame({"period": [d.date().isoformat() for d in periods], **cols})
+    by_period = _period_frame(iso_days(periods), cols)
 
     def mean(values: np.ndarray) -> float:
         return float(values.mean()) if horizon else 0.0

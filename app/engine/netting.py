@@ -90,28 +90,29 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
         if perishable.size and data.lots is not None:
             expired[perishable] = data.lots.expiry(gross, perishable)
         override = data.ss_override[level] if data.ss_override is not None else None
-        safety[level] = safety_stock_targets(
+        safety_stock_targets(
             data.ss_model[level], data.ss_qty[level], data.ss_days[level], override,
-            gross[level], data.days_per_period,
+            gross[level], data.days_per_period, out=safety[level],
         )
-        flow = data.scheduled_receipts[level] - gross[level]
+        base = np.subtract(data.scheduled_receipts[level], gross[level])  # the flow, then
         if perishable.size:
-            flow -= expired[level]
-        base = data.on_hand[level, None] + np.cumsum(flow, axis=1)
+            base -= expired[level]
+        np.cumsum(base, axis=1, out=base)  # cumulated, then
+        np.add(data.on_hand[level, None], base, out=base)  # plus the stock on hand
         level_rules = LotRules(*(getattr(data.rules, f)[level]
                                  for f in data.rules.__dataclass_fields__))
         _size_economic_lots(level_rules, gross[level], data.ordering_cost[level],
                             data.unit_cost[level], data.holding_rate_per_year,
                             data.periods_per_year)
-        got, late = plan_receipts(safety[level] - base, base, safety[level], level_rules)
-        receipts[level] = got
-        past_due[level] = late
-        on_hand_path[level] = base + np.cumsum(got, axis=1)
-        releases[level] = _shift_back(got, data.rules.lead_time[level])
+        got = receipts[level]
+        plan_receipts(safety[level] - base, base, safety[level], level_rules,
+                      out=(got, past_due[level]))
+        path = on_hand_path[level]
+        np.cumsum(got, axis=1, out=path)
+        np.add(base, path, out=path)
+        _shift_back(got, data.rules.lead_time[level], out=releases[level])
         if b < n:
-            feeds = weights[b:, a:b]
-            if feeds.nnz:
-                dependent[b:] += feeds @ releases[level]
+            _add_dependent(dependent[b:], weights[b:, a:b], releases[level])
         if progress is not None:
             progress((done + 1) / len(starts))
     arrays = PlanArrays(
@@ -146,15 +147,39 @@ def _size_economic_lots(rules: LotRules, gross: np.ndarray, ordering_cost: np.nd
         np.int64)
 
 
-def _shift_back(receipts: np.ndarray, lead_time: np.ndarray) -> np.ndarray:
-    """releases[i, t - L_i] = receipts[i, t]; receipts never sit before L, so t - L >= 0."""
+def _shift_back(receipts: np.ndarray, lead_time: np.ndarray, out: np.ndarray | None = None
+                ) -> np.ndarray:
+    """releases[i, t - L_i] = receipts[i, t]; receipts never sit before L, so t - L >= 0.
+
+    ``out``: the releases array to fill (zeros), else a new one. One slice copy per distinct
+    lead time.
+    """
     m, h = receipts.shape
-    out = np.zeros((m, h))
-    if m == 0:
-        return out
-    t = np.arange(h)[None, :]
-    source = t + lead_time[:, None]
-    valid = source < h
-    rows = np.broadcast_to(np.arange(m)[:, None], (m, h))
-    out[valid] = receipts[rows[valid], source[valid]]
+    if out is None:
+        out = np.zeros((m, h))
+    leads = np.unique(lead_time)
+    for lead in leads.tolist():
+        if lead < h:
+            if len(leads) == 1:
+                out[:, :h - lead] = receipts[:, lead:]
+            else:  # row numbers and take: faster than a boolean mask
+                rows = np.flatnonzero(lead_time == lead)
+                out[rows, :h - lead] = receipts.take(rows, axis=0)[:, lead:]
     return out
+
+
+def _add_dependent(dependent: np.ndarray, feeds: sparse.csc_matrix, releases: np.ndarray
+                   ) -> None:
+    """``dependent += feeds @ releases``, on the rows ``feeds`` reaches only.
+
+    The product keeps ``feeds``' entries in their order (its rows are only renumbered), so
+    every row adds the same terms in the same order as the full product.
+    """
+    if not feeds.nnz:
+        return
+    touched = np.flatnonzero(np.bincount(feeds.indices, minlength=feeds.shape[0]))
+    renumber = np.zeros(feeds.shape[0], dtype=feeds.indices.dtype)
+    renumber[touched] = np.arange(len(touched))
+    compact = sparse.csc_matrix((feeds.data, renumber[feeds.indices], feeds.indptr),
+                                shape=(len(touched), feeds.shape[1]))
+    dependent[touched] += compact @ releases

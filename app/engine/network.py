@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from app.engine.sku_index import SkuIndex
 
@@ -35,33 +34,27 @@ class NetworkCycleError(ValueError):
         super().__init__(f"the network has a cycle: {shown}")
 
 
-def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> sparse.csr_matrix:
-    data = np.ones(len(src), dtype=np.int8)
-    return sparse.csr_matrix((data, (src, dst)), shape=(n, n))
-
-
 def low_level_codes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Low-level code per node (int array), or raise NetworkCycleError naming one cycle.
 
     Peels the graph from the customer end: nodes with no remaining customers get the current
-    code, their arcs are removed, and so on; O(n + arcs) work in numpy, one loop per level.
+    code, their arcs are removed, and so on; in numpy, one pass over the arcs per level.
     """
     src = np.asarray(src, dtype=np.int64)
     dst = np.asarray(dst, dtype=np.int64)
     codes = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return codes
-    to_customers = _csr(n, src, dst)  # row v: v's customers
-    to_suppliers = to_customers.T.tocsr()  # row v: v's suppliers
-    # csr sums parallel arcs into one entry's data, so count arcs by summing data
-    remaining_out = np.asarray(to_customers.sum(axis=1)).ravel().astype(np.int64)
+    remaining_out = np.bincount(src, minlength=n)  # arcs to customers not yet coded
     frontier = np.flatnonzero(remaining_out == 0)
+    in_frontier = np.zeros(n, dtype=bool)
     level = 0
     while frontier.size:
         codes[frontier] = level
         # each frontier node releases one arc-count on each of its suppliers
-        sub = to_suppliers[frontier]
-        released = np.asarray(sub.sum(axis=0)).ravel().astype(np.int64)
+        in_frontier[:] = False
+        in_frontier[frontier] = True
+        released = np.bincount(src[in_frontier[dst]], minlength=n)
         touched = np.flatnonzero(released)
         remaining_out[touched] -= released[touched]
         frontier = touched[(remaining_out[touched] == 0) & (codes[touched] < 0)]
@@ -129,21 +122,25 @@ class Network:
             raise NetworkCycleError(err.cycle, self.node_names(err.cycle)) from None
 
 
-def build_network(skus: pd.DataFrame, bom: pd.DataFrame) -> Network:
+def build_network(skus: pd.DataFrame, bom: pd.DataFrame, index: SkuIndex | None = None
+                  ) -> Network:
     """Nodes and arcs from the skus and bom tables (contract columns).
 
     Arcs whose supplier SKU does not exist (a transfer from a site with no SKU of the item, a
     BOM component without a SKU at the site) are left out; the import validator reports them.
+    ``index``: the SKU index of ``skus`` when the caller has it.
     """
-    index = SkuIndex(skus["item_id"], skus["site_id"])
+    if index is None:
+        index = SkuIndex(skus["item_id"], skus["site_id"])
     transfer_rows = np.flatnonzero(
         (skus["supply_type"] == "transfer").to_numpy() & skus["source_site"].notna().to_numpy()
     )
     t_src = index.rows(skus["item_id"].to_numpy()[transfer_rows],
                        skus["source_site"].to_numpy()[transfer_rows])
     t_ok = t_src >= 0
-    b_parent = index.rows(bom["parent_item"], bom["site_id"])
-    b_comp = index.rows(bom["component_item"], bom["site_id"])
+    b_site = index.site_codes(bom["site_id"])
+    b_parent = index.rows_of(index.item_codes(bom["parent_item"]), b_site)
+    b_comp = index.rows_of(index.item_codes(bom["component_item"]), b_site)
     b_ok = (b_parent >= 0) & (b_comp >= 0)
     scrap = bom["scrap_rate"].fillna(0.0).to_numpy(dtype=float)
     b_qty = bom["qty_per"].to_numpy(dtype=float) / (1.0 - scrap)
@@ -151,8 +148,8 @@ def build_network(skus: pd.DataFrame, bom: pd.DataFrame) -> Network:
         skus=skus.reset_index(drop=True),
         arc_src=np.concatenate([t_src[t_ok], b_comp[b_ok]]).astype(np.int64),
         arc_dst=np.concatenate([transfer_rows[t_ok], b_parent[b_ok]]).astype(np.int64),
-        arc_kind=np.array(["transfer"] * int(t_ok.sum()) + ["bom"] * int(b_ok.sum()),
-                          dtype=object),
+        arc_kind=np.repeat(np.array(["transfer", "bom"], dtype=object),
+                           [int(t_ok.sum()), int(b_ok.sum())]),
         arc_qty=np.concatenate([np.ones(int(t_ok.sum())), b_qty[b_ok]]),
         arc_row=np.concatenate([transfer_rows[t_ok], np.flatnonzero(b_ok)]).astype(np.int64),
     )

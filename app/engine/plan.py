@@ -17,8 +17,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from app.engine.breakdown import StockBreakdown
 from app.engine.capacity import resource_load
-from app.engine.exceptions import find_exceptions
+from app.engine.exceptions import EpisodeScan, find_exceptions
 from app.engine.inputs import PlanInput
 from app.engine.measures import compute_measures
 from app.engine.netting import net
@@ -50,21 +51,30 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
 
     annual_value = (arrays.gross_requirements.mean(axis=1) if h else np.zeros(n)) * \
         calendar.periods_per_year * column_values(skus, "unit_cost", 0.0)
-    plan_skus = skus.copy()
-    plan_skus["low_level_code"] = codes
-    plan_skus["lead_time_periods"] = lead
-    plan_skus["abc"] = abc_classes(annual_value)
-    plan_skus["annual_value"] = annual_value
-    plan_skus["demand_source"] = np.array(["none", "forecast", "history"])[source]
-    plan_skus["demand_per_period"] = arrays.independent_demand.mean(axis=1) if h else 0.0
-    plan_skus["safety_stock_target"] = arrays.safety_stock.mean(axis=1) if h else 0.0
+    plan_skus = _with_columns(skus, {
+        "low_level_code": codes,
+        "lead_time_periods": lead,
+        "abc": abc_classes(annual_value),
+        "annual_value": annual_value,
+        "demand_source": np.array(["none", "forecast", "history"])[source],
+        "demand_per_period": arrays.independent_demand.mean(axis=1) if h else 0.0,
+        "safety_stock_target": arrays.safety_stock.mean(axis=1) if h else 0.0,
+    })
+
+    # one pass over the SKU blocks: the measures' stock breakdown of a block also gives the
+    # exceptions their excess (surplus), while the block is at hand
+    scan = EpisodeScan()
+
+    def visit(lo: int, blk: PlanArrays, split: StockBreakdown) -> None:
+        scan.add(lo, blk, split.surplus(), split.target)
 
     kpis, by_period, sku_measures = compute_measures(
         settings, plan_skus, periods, arrays, planned_orders, load, inp.demand_history,
-        inp.targets, shipped_sums=prepared.shipped_sums)
-    for column in sku_measures.columns:
-        plan_skus[column] = sku_measures[column].to_numpy()
-    exceptions = find_exceptions(plan_skus, periods, arrays, planned_orders, load)
+        inp.targets, shipped_sums=prepared.shipped_sums, visit=visit)
+    plan_skus = _with_columns(plan_skus, {c: sku_measures[c].to_numpy()
+                                          for c in sku_measures.columns})
+    exceptions = find_exceptions(plan_skus, periods, arrays, planned_orders, load,
+                                 scanned=scan)
     return PlanResult(
         settings=settings, skus=plan_skus, periods=periods, arrays=arrays,
         planned_orders=planned_orders, resource_load=load, kpis=kpis,
@@ -73,32 +83,72 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
     )
 
 
+def _with_columns(frame: pd.DataFrame, columns: dict[str, np.ndarray | float]
+                  ) -> pd.DataFrame:
+    """``frame`` plus ``columns`` (set in order, as ``frame[name] = values`` would), in one
+    step when they are all new; ``frame`` itself is left as it is."""
+    if not frame.columns.intersection(list(columns)).empty:  # some replace a column
+        out = frame.copy(deep=False)
+        for name, values in columns.items():
+            out[name] = values
+        return out
+    extra = pd.DataFrame({name: np.full(len(frame), values) if np.ndim(values) == 0
+                          else values for name, values in columns.items()}, index=frame.index)
+    return pd.concat([frame, extra], axis=1)
+
+
 def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray,
                     lead: np.ndarray, labels: list[str]) -> pd.DataFrame:
     """One row per planned receipt: kind (make/buy/transfer), release and receipt periods.
 
     Text columns are categoricals (built from codes: no per-row strings), and ``sku_row``,
     ``release_index``, ``receipt_index`` keep the integer positions for fast look-ups.
+    Rows come SKU by SKU, periods in order (row-major). Every column is built once at its
+    final size and type: per-SKU values are repeated by the SKU's order count, per-cell
+    values taken at the flat cell index (fewer and smaller temporaries than 2-D indexing).
     """
-    rows, t = np.nonzero(arrays.planned_receipts > 1e-9)
-    release = np.clip(t - lead[rows], 0, None)  # receipts never sit before the lead time
+    n, h = arrays.planned_receipts.shape
+    placed = arrays.planned_receipts > 1e-9
+    counts = np.count_nonzero(placed, axis=1)
+    rows = np.repeat(np.arange(n), counts)
+    cell = np.flatnonzero(placed)  # row-major: SKU by SKU, periods in order
+    quantity = arrays.planned_receipts.ravel().take(cell)
+    late = past_due.ravel().take(cell)
+    t = np.subtract(cell, np.repeat(np.arange(n) * h, counts), out=cell)  # receipt period
+    release = np.repeat(lead.astype(np.int64, copy=False), counts)
+    np.subtract(t, release, out=release)
+    np.maximum(release, 0, out=release)  # receipts never sit before the lead time
 
-    def text(values: pd.Series, at: np.ndarray) -> pd.Categorical:
+    def categorical(codes: np.ndarray, names: pd.Index, per_sku: bool = True
+                    ) -> pd.Categorical:
+        codes = codes.astype(_code_type(len(names)), copy=False)
+        return pd.Categorical.from_codes(np.repeat(codes, counts) if per_sku else codes,
+                                         categories=names, validate=False)
+
+    def text(values: pd.Series) -> pd.Categorical:
         codes, names = pd.factorize(values, use_na_sentinel=True)
-        return pd.Categorical.from_codes(codes[at], categories=names)
+        return categorical(codes, names)
 
     label = pd.Index(labels)
     source = skus["source_site"] if "source_site" in skus else pd.Series([None] * len(skus))
     return pd.DataFrame({
-        "item_id": text(skus["item_id"], rows),
-        "site_id": text(skus["site_id"], rows),
-        "kind": text(skus["supply_type"], rows),
-        "source_site": text(source, rows),
-        "release_period": pd.Categorical.from_codes(release, categories=label),
-        "receipt_period": pd.Categorical.from_codes(t, categories=label),
-        "quantity": arrays.planned_receipts[rows, t],
-        "past_due": past_due[rows, t],
+        "item_id": text(skus["item_id"]),
+        "site_id": text(skus["site_id"]),
+        "kind": text(skus["supply_type"]),
+        "source_site": text(source),
+        "release_period": categorical(release, label, per_sku=False),
+        "receipt_period": categorical(t, label, per_sku=False),
+        "quantity": quantity,
+        "past_due": late,
         "sku_row": rows,
         "release_index": release,
         "receipt_index": t,
     }, copy=False)
+
+
+def _code_type(categories: int) -> type[np.signedinteger]:
+    """The integer type pandas keeps categorical codes in (the smallest that fits)."""
+    for kind in (np.int8, np.int16, np.int32):
+        if categories < np.iinfo(kind).max:
+            return kind
+    return np.int64

@@ -64,7 +64,7 @@ def prepare(inp: PlanInput) -> Prepared:
     settings = inp.settings
     calendar = settings.calendar
     n = len(inp.skus)
-    network = build_network(inp.skus, inp.bom)
+    network = build_network(inp.skus, inp.bom, index=inp.sku_index)
     codes = network.low_level_codes()
     order = np.argsort(codes, kind="stable")
     position = np.empty(n, dtype=np.int64)

@@ -26,21 +26,35 @@ def forward_cover(gross: np.ndarray, periods: np.ndarray) -> np.ndarray:
     # pad with the last period's requirement so coverage near the end stays meaningful
     padded = np.concatenate([gross, np.repeat(gross[:, -1:], longest + 1, axis=1)], axis=1)
     cum = np.concatenate([np.zeros((m, 1)), np.cumsum(padded, axis=1)], axis=1)
-    t = np.arange(h)[None, :]
-    end_whole = t + 1 + whole[:, None]
-    rows = np.arange(m)[:, None]
-    cover = cum[rows, end_whole] - cum[rows, t + 1]
-    cover += frac[:, None] * padded[rows, end_whole]
+    if whole.min() < 0:  # (negative days: an index before t, gathered cell by cell)
+        t = np.arange(h)[None, :]
+        end_whole = t + 1 + whole[:, None]
+        rows = np.arange(m)[:, None]
+        cover = cum[rows, end_whole] - cum[rows, t + 1]
+        cover += frac[:, None] * padded[rows, end_whole]
+        return cover
+    # few distinct window lengths: column slices per length instead of cell gathers
+    cover = np.empty((m, h))
+    for w in np.unique(whole).tolist():
+        rows = np.flatnonzero(whole == w)
+        c, p = cum.take(rows, axis=0), padded.take(rows, axis=0)
+        part = np.subtract(c[:, 1 + w:1 + w + h], c[:, 1:1 + h])
+        part += frac[rows, None] * p[:, 1 + w:1 + w + h]
+        cover[rows] = part
     return cover
 
 
 def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndarray,
                          override: np.ndarray | None, gross: np.ndarray,
-                         days_per_period: float) -> np.ndarray:
-    """(m, H) target for a group of SKUs whose gross requirements are known."""
+                         days_per_period: float, out: np.ndarray | None = None) -> np.ndarray:
+    """(m, H) target for a group of SKUs whose gross requirements are known.
+
+    ``out``: the (m, H) array to fill, all zeros, else a new one.
+    """
     m, h = gross.shape
     qty = np.nan_to_num(ss_qty)
-    out = np.zeros((m, h))
+    if out is None:
+        out = np.zeros((m, h))
     fixed = model == "fixed"
     out[fixed] = qty[fixed, None]
     days = (model == "days_of_supply") & np.isfinite(ss_days)

@@ -28,20 +28,25 @@ class LotTable:
     def __init__(self, calendar: Calendar, rows: np.ndarray, lots: pd.DataFrame,
                  on_hand: np.ndarray) -> None:
         keep = rows >= 0
-        frame = pd.DataFrame({
-            "row": rows[keep],
-            "quantity": lots["quantity"].to_numpy(dtype=float)[keep],
-            "expires": np.clip(calendar.bucket(lots["expiry_date"])[keep], 0, None),
-        }).sort_values(["row", "expires"], kind="stable")
-        # only as much lot stock as the SKU has on hand, earliest expiry first
-        before = frame.groupby("row")["quantity"].cumsum() - frame["quantity"]
-        frame["quantity"] = np.clip(on_hand[frame["row"].to_numpy()] - before, 0,
-                                    frame["quantity"])
-        frame["rank"] = frame.groupby("row").cumcount()
-        self.rows = frame["row"].to_numpy()
-        self.quantity = frame["quantity"].to_numpy()
-        self.expires = frame["expires"].to_numpy()
-        self.rank = frame["rank"].to_numpy()
+        row = rows[keep]
+        quantity = lots["quantity"].to_numpy(dtype=float)[keep]
+        expires = np.clip(calendar.bucket(lots["expiry_date"])[keep], 0, None)
+        order = np.lexsort((expires, row))  # by SKU, then expiry (stable)
+        row, quantity, expires = row[order], quantity[order], expires[order]
+        first = np.flatnonzero(np.diff(row, prepend=-1)) if len(row) else row
+        rank = np.arange(len(row)) - np.repeat(first, np.diff(np.append(first, len(row))))
+        # only as much lot stock as the SKU has on hand, earliest expiry first:
+        # clip(on hand - lot stock before, 0, quantity), missing values as pandas treats them
+        with np.errstate(invalid="ignore"):
+            wanted = on_hand[row] - (_running_sums(quantity, rank) - quantity)
+        left = np.where(np.isnan(wanted) | (wanted >= 0), wanted, 0.0)
+        if not np.isnan(quantity).all():  # a missing quantity caps nothing
+            cap = np.where(np.isnan(quantity), np.inf, quantity)
+            left = np.where((wanted <= cap) | np.isnan(left), left, quantity)
+        self.rows = row
+        self.quantity = left
+        self.expires = expires
+        self.rank = rank
 
     @property
     def skus(self) -> np.ndarray:
@@ -70,3 +75,26 @@ class LotTable:
             inside = (e < h) & (rest > 1e-12)
             np.add.at(expired, (pos[inside], e[inside]), rest[inside])
         return expired
+
+
+def _running_sums(values: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Running sum of ``values`` within each group (rows sorted by group; ``rank``: the
+    position in its group), as pandas' grouped ``cumsum`` computes it: Kahan-compensated,
+    missing values skipped (and left missing). One step per rank, vectorised over groups.
+    """
+    out = np.empty(len(values))
+    group = np.cumsum(rank == 0) - 1
+    total = np.zeros(group[-1] + 1 if len(group) else 0)
+    compensation = np.zeros_like(total)
+    for k in range(int(rank.max()) + 1 if len(rank) else 0):
+        at = np.flatnonzero(rank == k)
+        g, value = group[at], values[at]
+        with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in pandas
+            y = value - compensation[g]
+            t = total[g] + y
+            step = (t - total[g]) - y
+        known = ~np.isnan(value)
+        compensation[g[known]] = step[known]
+        total[g[known]] = t[known]
+        out[at] = np.where(known, t, np.nan)
+    return out

@@ -12,12 +12,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from app.engine.calendar import date_stamps
+
 #: The fixed keys of each dimension (columns are stable whatever the data holds).
 PART_CLASSES = ("FG", "WIP", "RM")
 ABC_CLASSES = ("A", "B", "C")
 DIMENSION_KEYS: dict[str, tuple[str, ...]] = {"part_class": PART_CLASSES, "abc": ABC_CLASSES}
 
 TargetKey = tuple[str, str, str]
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """``values.astype(str)`` as an object array (missing stays missing)."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # already all text
+        return values.to_numpy(dtype=object)
+    return values.astype(str).to_numpy(dtype=object)
 
 
 class TargetTable:
@@ -28,21 +37,31 @@ class TargetTable:
         self._series: dict[TargetKey, np.ndarray] = {}
         if targets is None or len(targets) == 0:
             return
-        frame = pd.DataFrame({
-            "measure": targets["measure"].astype(str).to_numpy(),
-            "dimension": targets["dimension"].astype(str).to_numpy(),
-            "key": targets["key"].astype(str).to_numpy(),
-            "period": pd.DatetimeIndex(pd.to_datetime(targets["period"])).as_unit("ns").asi8,
-            "value": pd.to_numeric(targets["value"], errors="coerce").to_numpy(dtype=float),
-        })
-        frame.loc[frame["dimension"] == "total", "key"] = "total"
-        frame = frame.sort_values("period", kind="stable")
+        measure, dimension, key = (_text(targets[c]) for c in ("measure", "dimension", "key"))
+        key = np.where(dimension == "total", "total", key)
+        period = date_stamps(targets["period"])
+        value = pd.to_numeric(targets["value"], errors="coerce").to_numpy(dtype=float)
+        named = ~(pd.isna(measure) | pd.isna(dimension) | pd.isna(key))  # else no group
+        measure, dimension, key = measure[named], dimension[named], key[named]
+        period, value = period[named], value[named]
+        # rows by (measure, dimension, key), then by date (stable: the later row of the same
+        # date wins); a series per group from its dated values
+        group = np.zeros(len(period), dtype=np.int64)
+        for part in (measure, dimension, key):
+            codes, names = pd.factorize(part)
+            group = group * len(names) + codes
+        order = np.lexsort((period, group))
+        group, period, value = group[order], period[order], value[order]
+        last = np.ones(len(group), dtype=bool)  # the last row of each (group, date)
+        last[:-1] = (group[1:] != group[:-1]) | (period[1:] != period[:-1])
+        keep = order[last]
+        group, period, value = group[last], period[last], value[last]
+        bounds = np.flatnonzero(np.diff(group, prepend=-1, append=-1))
         starts = pd.DatetimeIndex(periods).as_unit("ns").asi8
-        for name, rows in frame.groupby(["measure", "dimension", "key"], sort=False):
-            rows = rows.drop_duplicates("period", keep="last")
-            dates, values = rows["period"].to_numpy(), rows["value"].to_numpy()
-            idx = np.searchsorted(dates, starts, side="right") - 1
-            self._series[name] = np.where(idx >= 0, values[np.maximum(idx, 0)], np.nan)
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            name = (measure[keep[a]], dimension[keep[a]], key[keep[a]])
+            idx = np.searchsorted(period[a:b], starts, side="right") - 1
+            self._series[name] = np.where(idx >= 0, value[a:b][np.maximum(idx, 0)], np.nan)
 
     def series(self, measure: str, dimension: str = "total", key: str = "total") -> np.ndarray:
         """The target per period, (H,), NaN where none applies."""
