@@ -344,7 +344,6 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     m = len(order)
     labels = np.array([*iso_days(periods), ""], dtype=object)
     t = t.astype(np.int64)
-    dates = labels[t]
     span, spans = _spans(periods, t, length.astype(np.int64))
     sku_row = kind != 5
     item_id, site_id, resource_id = (np.full(m, "", dtype=object) for _ in range(3))
@@ -362,9 +361,17 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
             extra = extras[k][rank[mask]].tolist() if k in extras else []
             message[mask] = _messages(name, span[mask], spans, length[mask], qty[mask],
                                       extra)
+    def text(names: list[str], codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        """A text column of a few distinct values: the values once, then taken by code
+        (no rows: an empty object column, as pandas makes of an empty object array)."""
+        codes = codes.astype(np.int64)
+        if not len(codes):
+            return np.asarray(names, dtype=object)[codes]
+        return pd.array(names, dtype="str").take(codes)
+
     return pd.DataFrame({
-        "item_id": item_id, "site_id": site_id, "resource_id": resource_id, "period": dates,
-        "periods": length.astype(np.int64), "kind": np.asarray(KINDS, dtype=object)[kind],
-        "severity": np.asarray(SEVERITIES, dtype=object)[code.astype(np.int64)],
+        "item_id": item_id, "site_id": site_id, "resource_id": resource_id,
+        "period": text(labels.tolist(), t), "periods": length.astype(np.int64),
+        "kind": text(list(KINDS), kind), "severity": text(list(SEVERITIES), code),
         "quantity": qty.astype(float), "value": value.astype(float), "message": message,
     }, columns=list(COLUMNS))

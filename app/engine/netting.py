@@ -71,13 +71,13 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
     if n and (np.diff(codes) < 0).any():
         raise ValueError("net() needs the SKUs sorted by low-level code")
     dependent = np.zeros((n, h))
-    gross = np.zeros((n, h))
+    gross = np.empty((n, h))  # (written level by level, as is on_hand_path)
     expired = np.zeros((n, h))
     safety = np.zeros((n, h))
     receipts = np.zeros((n, h))
     releases = np.zeros((n, h))
     past_due = np.zeros((n, h), dtype=bool)
-    on_hand_path = np.zeros((n, h))
+    on_hand_path = np.empty((n, h))
     # W[j, i] = units of supplier j per unit released by customer i
     weights = sparse.csc_matrix((data.arc_qty, (data.arc_src, data.arc_dst)), shape=(n, n))
     lot_skus = data.lots.skus if data.lots is not None else np.array([], dtype=np.int64)
