@@ -72,8 +72,6 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "cycle_stock_value": "average value of stock the next lead time + 4 periods consume",
     "excess_stock_value": "average value of stock beyond safety + next lead time + 4 periods",
     "obsolete_stock_value": "average value of stock nothing needs in the rest of the horizon",
-    "average_excess_value": "same as excess_stock_value (time-phased average of excess)",
-    "average_obsolete_value": "same as obsolete_stock_value (time-phased average)",
     "inventory_quality_ratio": "(average value - excess - obsolete) / average value",
     "periods_of_supply": "value-weighted periods of supply, min(POH⁺ / avg requirement, H)",
     "independent_demand": "customer demand over the horizon (units)",
@@ -313,8 +311,6 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
         "cycle_stock_value": mean(sums.cycle),
         "excess_stock_value": avg_excess,
         "obsolete_stock_value": avg_obsolete,
-        "average_excess_value": avg_excess,
-        "average_obsolete_value": avg_obsolete,
         "inventory_quality_ratio": float(np.clip(
             _ratio(avg_value - avg_excess - avg_obsolete, avg_value), 0.0, 1.0)),
         "periods_of_supply": float(_ratio(sums.weighted_pos.sum(), value.sum())),
