@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ import pandas as pd
 from app.engine.calendar import Calendar, next_period_start
 from app.engine.forecast import DemandForecast
 from app.engine.sku_index import SkuIndex
+
+if TYPE_CHECKING:
+    from app.engine.recommend import MeioMemo, MeioOptions
 
 #: Settings and their defaults (names and meanings as in the data contract).
 DEFAULT_SETTINGS: dict[str, object] = {
@@ -100,8 +104,16 @@ class PlanInput:
     resources: pd.DataFrame
     routings: pd.DataFrame
     targets: pd.DataFrame
-    #: optional per-SKU safety-stock override (n,) from an optimiser; NaN = use ss_model
+    #: optional per-SKU safety-stock override (n,) from an optimiser; NaN = use ss_model.
+    #: When None, ``statistical`` and ``meio`` SKUs get the recommendation of
+    #: ``app.engine.recommend`` (SEIO and MEIO respectively)
     safety_stock_override: np.ndarray | None = field(default=None, repr=False)
+    #: solve the multi-echelon model: True, False, or None = when some SKU has ss_model meio
+    meio: bool | None = None
+    #: memo of MEIO solutions a session keeps between plans (None: solve every time)
+    meio_memo: MeioMemo | None = field(default=None, repr=False, compare=False)
+    #: MEIO search budget (None: the defaults of ``MeioOptions``)
+    meio_options: MeioOptions | None = None
     #: customer demand computed beforehand (a session caches it per history version); None:
     #: ``plan`` computes it from demand_history and forecast
     demand: DemandForecast | None = field(default=None, repr=False)

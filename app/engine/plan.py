@@ -1,8 +1,9 @@
 """``plan(input) -> PlanResult``: the whole pipeline for one scenario.
 
-network -> independent demand -> scheduled receipts -> netting level by level (lot sizing,
-shelf life, safety stock) -> planned orders -> resource load -> ABC -> measures ->
-exceptions. Pure: no Qt, no SQL, no files. Usable from a notebook::
+network -> independent demand -> safety-stock recommendation (SEIO, MEIO) -> scheduled
+receipts -> netting level by level (lot sizing, shelf life, safety stock) -> planned orders
+-> resource load -> ABC/XYZ -> measures -> exceptions. Pure: no Qt, no SQL, no files.
+Usable from a notebook::
 
     from app.engine.inputs import PlanInput
     from app.engine.plan import plan
@@ -13,13 +14,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from app.engine import recommend
 from app.engine.breakdown import StockBreakdown
 from app.engine.capacity import resource_load
 from app.engine.exceptions import EpisodeScan, find_exceptions
+from app.engine.forecast import demand_forecast
 from app.engine.inputs import PlanInput
 from app.engine.measures import compute_measures
 from app.engine.netting import net
@@ -35,7 +39,12 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
     started = time.perf_counter()
     settings = inp.settings
     calendar = settings.calendar
+    if inp.demand is None:
+        inp = replace(inp, demand=demand_forecast(calendar, inp.demand_history, inp.forecast))
     prepared = prepare(inp)
+    advice = recommend.for_plan(inp, prepared)
+    if inp.safety_stock_override is None:
+        prepared.netting.ss_override = advice.targets(prepared.netting.ss_model)
     skus = prepared.skus
     n, h = len(skus), calendar.horizon
     codes, lead, source = prepared.codes, prepared.lead, prepared.demand_source
@@ -58,8 +67,11 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
         "annual_value": annual_value,
         "demand_source": np.array(["none", "forecast", "history"])[source],
         "demand_per_period": arrays.independent_demand.mean(axis=1) if h else 0.0,
-        "safety_stock_target": arrays.safety_stock.mean(axis=1) if h else 0.0,
     })
+    advised = recommend.plan_columns(advice, skus, prepared.netting.ss_model,
+                                     arrays.safety_stock, arrays.gross_requirements,
+                                     inp.meio_memo)
+    plan_skus = _with_columns(plan_skus, advised)
 
     # one pass over the SKU blocks: the measures' stock breakdown of a block also gives the
     # exceptions their excess (surplus), while the block is at hand
@@ -73,13 +85,14 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
         inp.targets, shipped_sums=prepared.shipped_sums, visit=visit)
     plan_skus = _with_columns(plan_skus, {c: sku_measures[c].to_numpy()
                                           for c in sku_measures.columns})
+    kpis.update(recommend.plan_kpis(advised, column_values(skus, "unit_cost", 0.0), advice))
     exceptions = find_exceptions(plan_skus, periods, arrays, planned_orders, load,
                                  scanned=scan)
     return PlanResult(
         settings=settings, skus=plan_skus, periods=periods, arrays=arrays,
         planned_orders=planned_orders, resource_load=load, kpis=kpis,
         kpis_by_period=by_period, exceptions=exceptions,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, recommendation=advice,
     )
 
 

@@ -8,11 +8,15 @@ item's ``unit_cost`` (standard cost). Time-phased arrays have one row per SKU (r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from app.engine.inputs import PlanSettings
+
+if TYPE_CHECKING:
+    from app.engine.recommend import Recommendation
 
 
 @dataclass
@@ -61,6 +65,9 @@ class PlanResult:
     exceptions: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: seconds the plan took (wall clock)
     seconds: float = 0.0
+    #: the safety-stock recommendation (SKUs in the order of ``skus``) the plan's
+    #: statistical / meio targets come from
+    recommendation: Recommendation | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:

@@ -5,9 +5,9 @@
 - ``days_of_supply``: forward coverage of the requirements: with n = ss_days / days per
   period, ``SS[t] = Σ_{k=1..floor(n)} gross[t+k] + frac(n) * gross[t+floor(n)+1]`` (units;
   periods past the horizon count as the last period's requirement).
-- ``statistical`` / ``meio``: the optimiser's recommendation when the plan is given one
-  (``PlanInput.safety_stock_override``), flat over the horizon; until then ``ss_qty`` when
-  set, else 0.
+- ``statistical`` / ``meio``: the recommendation handed over by the plan (``override``:
+  per SKU flat, or per SKU and period; ``app.engine.recommend`` makes the SEIO / MEIO one,
+  time-phased), where it is a number; else ``ss_qty`` when set, else 0.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndar
                          days_per_period: float, out: np.ndarray | None = None) -> np.ndarray:
     """(m, H) target for a group of SKUs whose gross requirements are known.
 
+    ``override``: (m,) or (m, H) targets for the optimised models (NaN: none).
     ``out``: the (m, H) array to fill, all zeros, else a new one.
     """
     m, h = gross.shape
@@ -62,8 +63,9 @@ def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndar
         out[days] = forward_cover(gross[days], ss_days[days] / days_per_period)
     optimised = (model == "statistical") | (model == "meio")
     if override is not None:
-        use = optimised & np.isfinite(override)
-        out[use] = override[use, None]
+        given = np.isfinite(override) if override.ndim == 1 else np.isfinite(override).all(1)
+        use = optimised & given
+        out[use] = override[use, None] if override.ndim == 1 else override[use]
         optimised &= ~use
     out[optimised] = qty[optimised, None]
     return out

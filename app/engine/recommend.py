@@ -1,0 +1,473 @@
+r"""Engine steps 2-4 wired into the plan: forecast statistics, XYZ, and the recommended
+safety stock of every SKU, single-echelon (SEIO) and multi-echelon (MEIO).
+
+The network's stages are the SKUs (node order as given: the plan's low-level-code order).
+Time is in planning periods, and every planning period is a review period (R = 1): a SKU
+planned in weekly buckets sees one week of demand before its next order can react.
+
+Per SKU j (symbols as in :mod:`app.engine.inventory.guaranteed_service`):
+
+- own demand: μ_j the mean forecast per period over the horizon and σ_j the forecast-error
+  sigma per period of the chosen forecast method (0 where unknown);
+- pooled demand over the network: μ̃_j = Σ_d Φ_jd·μ_d and σ̃_j = sqrt(Σ_d (Φ_jd·σ_d)²),
+  with Φ_jd the units of j per unit of demand SKU d over all BOM / transfer paths;
+- lead time L_j = ``lead_time_periods`` (whole periods), σ_L the ``lead_time_std``;
+- SEIO, every SKU for itself with its own service target (``service_target``, cycle or fill
+  rate by ``service_type``) over its protection interval P_j = L_j + R:
+  SS_j = k_j·sqrt(P_j·σ̃_j² + μ̃_j²·σ_L²) (``inventory.single_echelon.safety_stock``);
+- MEIO, the guaranteed-service model over the whole network with processing time
+  T_j = L_j + R, holding cost h_j = holding rate per year / periods per year × unit cost,
+  the demand SKUs' σ_d, μ_d and targets (z_d = Φ⁻¹(target); the GSM treats a fill-rate target
+  as a cycle-service one), quoted service times ``max_service_time``:
+  SS_j = k_j·σ_j·sqrt(τ_j), τ_j = SI_j + T_j − S_j. Solved by
+  :func:`app.engine.inventory.solve` (exact on trees, branch and bound with a reported gap
+  otherwise) within a fixed node budget and a time limit; the result is memoised by its
+  inputs (:class:`MeioMemo`), so edits that do not touch them reuse it.
+
+Time-phased targets follow the forecast: SS_j(t) = SS_j · μ̃_j(t) / μ̃_j, where μ̃_j(t) is
+the mean pooled forecast over the window (t, t + P_j] (SEIO) or (t, t + τ_j] (MEIO) and μ̃_j
+the mean over the horizon (a flat forecast gives a flat target). Dependent demand is pooled
+without its lead-time offsets: the target of a component follows the forecast of the end
+items it serves, not its own planned releases.
+
+XYZ uses the coefficient of variation of the SKU's demand history (per planning period);
+a SKU with no history of its own (a component, say) is classed by the CV of its gross
+requirements in the plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, special
+
+from app.engine.classification import xyz_classes
+from app.engine.inventory.gsm_general import solve
+from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
+from app.engine.inventory.single_echelon import safety_stock
+from app.engine.prepare import column_values
+from app.engine.safety_stock import forward_cover
+
+if TYPE_CHECKING:
+    from app.engine.inputs import PlanInput
+    from app.engine.prepare import Prepared
+
+#: service target of a SKU whose service_target is empty (the data contract's default)
+DEFAULT_SERVICE_TARGET = 0.95
+
+#: planning periods between two reviews of a SKU's stock (every period is planned)
+REVIEW_PERIODS = 1
+
+Progress = Callable[[float], None]
+ShouldStop = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class MeioOptions:
+    """Search budget of one MEIO solve. The node budget keeps results reproducible (the
+    same inputs give the same answer); the time limit only bounds very large networks."""
+
+    max_nodes: int = 1
+    root_iterations: int = 20
+    time_limit: float = 5.0
+
+
+class MeioMemo:
+    """The last few MEIO solutions (and end-item lists) by a digest of their inputs; the
+    least recently used goes first."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._items: OrderedDict[bytes, object] = OrderedDict()
+        self._lock = threading.Lock()  # plans may run on a worker thread
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: bytes) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._items.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def network_digest(net: GsmNetwork, options: MeioOptions) -> bytes:
+    """A digest of everything a MEIO solution depends on."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(np.int64(net.n).tobytes())
+    for array in (net.arc_src, net.arc_dst, net.arc_qty, net.processing_time,
+                  net.external_inbound, net.holding_cost, net.demand_sigma, net.demand_mean,
+                  net.service_level, net.max_service_time):
+        h.update(np.ascontiguousarray(array).tobytes())
+    h.update(repr((options.max_nodes, options.root_iterations)).encode())
+    return h.digest()
+
+
+@dataclass(frozen=True)
+class SkuDemand:
+    """Per SKU (node order): own forecast statistics (units per period)."""
+
+    mean: np.ndarray
+    sigma: np.ndarray  # NaN where unknown
+    method: np.ndarray  # forecast method name ("none" where no demand)
+    history_cv: np.ndarray  # NaN where the SKU has no history
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Recommended safety stock per SKU (node order) and the MEIO search outcome.
+
+    ``seio`` / ``meio``: flat targets (units); ``*_phased``: (n, H) targets that follow the
+    forecast. ``meio`` is None when MEIO was not asked for.
+    """
+
+    network: GsmNetwork
+    demand: SkuDemand
+    service_target: np.ndarray
+    pooled_mean: np.ndarray
+    pooled_sigma: np.ndarray
+    lead: np.ndarray
+    seio: np.ndarray
+    seio_phased: np.ndarray
+    meio: GsmSolution | None
+    meio_phased: np.ndarray | None
+    meio_seconds: float = 0.0
+    meio_reused: bool = False
+
+    def targets(self, ss_model: np.ndarray) -> np.ndarray:
+        """(n, H) override for netting: SEIO for ``statistical`` SKUs, MEIO for ``meio``
+        ones (SEIO when MEIO was not computed), NaN for every other model."""
+        out = np.full(self.seio_phased.shape, np.nan)
+        stat = ss_model == "statistical"
+        out[stat] = self.seio_phased[stat]
+        meio = ss_model == "meio"
+        out[meio] = (self.meio_phased if self.meio_phased is not None
+                     else self.seio_phased)[meio]
+        return out
+
+    def recommended(self, ss_model: np.ndarray) -> np.ndarray:
+        """Flat recommendation per SKU by its model: MEIO for ``meio``, else SEIO."""
+        if self.meio is None:
+            return self.seio.copy()
+        return np.where(ss_model == "meio", self.meio.safety_stock, self.seio)
+
+
+def gsm_network(n: int, arc_src: np.ndarray, arc_dst: np.ndarray, arc_qty: np.ndarray,
+                lead: np.ndarray, unit_cost: np.ndarray, holding_rate_per_period: float,
+                demand: SkuDemand, service_target: np.ndarray,
+                max_service_time: np.ndarray) -> GsmNetwork:
+    """The GSM instance of a plan's network (see the module notes for each parameter)."""
+    sigma = np.nan_to_num(demand.sigma)
+    mean = np.maximum(demand.mean, 0.0)
+    is_demand = (sigma > 0) | (mean > 0)
+    service = np.where(is_demand, service_target, np.nan)
+    return GsmNetwork(
+        n, arc_src, arc_dst, processing_time=lead.astype(np.int64) + REVIEW_PERIODS,
+        holding_cost=holding_rate_per_period * np.nan_to_num(unit_cost), demand_sigma=sigma,
+        arc_qty=arc_qty, demand_mean=mean, service_level=service,
+        max_service_time=max_service_time)
+
+
+def pooled_sigma(net: GsmNetwork) -> np.ndarray:
+    """σ̃_j = sqrt(Σ_d (Φ_jd·σ_d)²): the demand sigma a SKU sees from all it serves."""
+    weight = net.demand_sigma[net.is_demand]
+    scaled = net.paths @ sparse.diags(weight)
+    return np.sqrt(np.asarray(scaled.multiply(scaled).sum(axis=1)).ravel())
+
+
+def pooled_demand(net: GsmNetwork, independent_demand: np.ndarray) -> np.ndarray:
+    """(n, H) Σ_d Φ_jd·D_d(t): the customer demand each SKU serves, period by period."""
+    return np.asarray(net.paths @ independent_demand[net.is_demand])
+
+
+def follow_forecast(flat: np.ndarray, demand: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """(n, H) SS_j(t) = flat_j · (mean of demand over (t, t + window_j]) / (mean over H).
+
+    Rows with no demand or a zero window keep the flat value in every period.
+    """
+    n, h = demand.shape
+    out = np.repeat(np.asarray(flat, dtype=float)[:, None], h, axis=1)
+    if n == 0 or h == 0:
+        return out
+    average = demand.mean(axis=1)
+    w = np.asarray(window, dtype=float)
+    use = (average > 0) & (w > 0)
+    if use.any():
+        ahead = forward_cover(demand[use], w[use]) / w[use, None]
+        out[use] *= ahead / average[use, None]
+    return out
+
+
+def xyz_of(demand: SkuDemand, gross_requirements: np.ndarray | None) -> tuple[np.ndarray,
+                                                                              np.ndarray]:
+    """(cv, xyz) per SKU: history CV where there is history, else the plan's gross
+    requirements' CV over the horizon (population σ / μ; Z where there is no demand)."""
+    cv = np.asarray(demand.history_cv, dtype=float).copy()
+    missing = np.isnan(cv)
+    if missing.any() and gross_requirements is not None and gross_requirements.shape[1]:
+        g = gross_requirements[missing]
+        mean = g.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cv[missing] = np.where(mean > 0, g.std(axis=1) / mean, np.inf)
+    cv = np.where(np.isnan(cv), np.inf, cv)
+    return cv, xyz_classes(cv)
+
+
+def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray,
+              lead: np.ndarray, lead_time_std: np.ndarray, service_target: np.ndarray,
+              service_type: np.ndarray, *, meio: bool = True,
+              memo: MeioMemo | None = None, options: MeioOptions | None = None,
+              progress: Progress | None = None, should_stop: ShouldStop | None = None
+              ) -> Recommendation:
+    """SEIO and (when ``meio``) MEIO safety stock of every SKU of ``net``."""
+    options = options or MeioOptions()
+    mean = net.pooled_mean
+    sigma = pooled_sigma(net)
+    window = lead.astype(float) + REVIEW_PERIODS
+    seio = safety_stock(service_target, mean, sigma, window - REVIEW_PERIODS,
+                        np.nan_to_num(lead_time_std), service_type=service_type,
+                        review_period=float(REVIEW_PERIODS))
+    seio = np.where(sigma > 0, seio, 0.0)
+    phased_demand = pooled_demand(net, independent_demand)
+    seio_phased = follow_forecast(seio, phased_demand, window)
+    solution, seconds, reused = None, 0.0, False
+    meio_phased = None
+    if meio:
+        key = network_digest(net, options)
+        solution = memo.get(key) if memo is not None else None
+        reused = solution is not None
+        if solution is None:
+            started = time.perf_counter()
+            solution = solve(net, progress=progress, should_stop=should_stop,
+                             time_limit=options.time_limit, max_nodes=options.max_nodes,
+                             root_iterations=options.root_iterations)
+            seconds = time.perf_counter() - started
+            if memo is not None and solution.status != "stopped":
+                memo.put(key, solution)
+        meio_phased = follow_forecast(solution.safety_stock, phased_demand, solution.tau)
+    return Recommendation(net, demand, np.asarray(service_target, dtype=float), mean, sigma,
+                          lead, seio, seio_phased, solution, meio_phased, seconds, reused)
+
+
+def end_items(net: GsmNetwork, item_id: np.ndarray, limit: int = 0) -> np.ndarray:
+    """Per SKU, the end items (items of the demand SKUs) it serves, "; "-joined and sorted.
+
+    ``limit`` > 0 keeps that many names and adds "+N more".
+    """
+    paths = net.paths.tocsr()
+    demand_items = np.asarray(item_id, dtype=object)[np.flatnonzero(net.is_demand)]
+    out = np.empty(net.n, dtype=object)
+    indptr, indices = paths.indptr, paths.indices
+    for j in range(net.n):
+        names = sorted(set(demand_items[indices[indptr[j]:indptr[j + 1]]].tolist()))
+        if limit and len(names) > limit:
+            names = [*names[:limit], f"+{len(names) - limit} more"]
+        out[j] = "; ".join(names)
+    return out
+
+
+# --- trade-off ----------------------------------------------------------------------------
+
+DEFAULT_LEVELS = (0.80, 0.85, 0.90, 0.925, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995)
+
+
+@dataclass(frozen=True)
+class TradeOff:
+    """Safety-stock investment vs a uniform service target (cycle service at every demand
+    SKU), SEIO and MEIO side by side.
+
+    With one target α at every demand SKU, z_d = Φ⁻¹(α) is common to all, so every demand
+    bound k_j·σ_j scales with z: the optimal MEIO service times do not depend on α and each
+    SKU's stock is SS_j(α) = z(α)·SS_j(1) (the same holds for SEIO). One solve gives the
+    whole curve, exactly. ``curve``: service_target, z, seio_investment, meio_investment
+    (currency); ``per_sku_seio`` / ``per_sku_meio``: units per SKU at z = 1; ``current``:
+    the plan's own position (its targets' demand-weighted mean, its investments).
+    """
+
+    curve: pd.DataFrame
+    per_sku_seio: np.ndarray
+    per_sku_meio: np.ndarray
+    unit_cost: np.ndarray
+    current: dict[str, float]
+    solution: GsmSolution
+
+    def sku_curve(self, j: int) -> pd.DataFrame:
+        """One SKU's safety stock (units) per service target, SEIO and MEIO."""
+        z = self.curve["z"].to_numpy()
+        return pd.DataFrame({"service_target": self.curve["service_target"],
+                             "seio_units": z * self.per_sku_seio[j],
+                             "meio_units": z * self.per_sku_meio[j]})
+
+    def investment_for(self, target: float) -> dict[str, float]:
+        """SEIO and MEIO investment (currency) needed for a uniform target (0 < target < 1)."""
+        if not 0.0 < target < 1.0:
+            raise ValueError("a service target lies strictly between 0 and 1")
+        z = max(float(special.ndtri(target)), 0.0)
+        return {"service_target": target,
+                "seio_investment": z * float(self.per_sku_seio @ self.unit_cost),
+                "meio_investment": z * float(self.per_sku_meio @ self.unit_cost)}
+
+
+def tradeoff(net: GsmNetwork, lead: np.ndarray, unit_cost: np.ndarray,
+             current: dict[str, float], levels: tuple[float, ...] = DEFAULT_LEVELS, *,
+             options: MeioOptions | None = None, memo: MeioMemo | None = None,
+             progress: Progress | None = None, should_stop: ShouldStop | None = None
+             ) -> TradeOff:
+    """The investment curve of :class:`TradeOff` (one MEIO solve at z = 1, i.e. α = Φ(1))."""
+    options = options or MeioOptions()
+    unit = GsmNetwork(net.n, net.arc_src, net.arc_dst, processing_time=net.processing_time,
+                      holding_cost=net.holding_cost, demand_sigma=net.demand_sigma,
+                      arc_qty=net.arc_qty, demand_mean=net.demand_mean,
+                      service_level=np.where(net.is_demand, special.ndtr(1.0), np.nan),
+                      max_service_time=net.max_service_time,
+                      external_inbound=net.external_inbound)
+    key = network_digest(unit, options)
+    solution = memo.get(key) if memo is not None else None
+    if solution is None:
+        solution = solve(unit, progress=progress, should_stop=should_stop,
+                         time_limit=options.time_limit, max_nodes=options.max_nodes,
+                         root_iterations=options.root_iterations)
+        if memo is not None and solution.status != "stopped":
+            memo.put(key, solution)
+    sigma = pooled_sigma(unit)
+    seio_unit = sigma * np.sqrt(lead.astype(float) + REVIEW_PERIODS)
+    meio_unit = solution.safety_stock
+    cost = np.nan_to_num(np.asarray(unit_cost, dtype=float))
+    z = np.maximum(special.ndtri(np.asarray(levels, dtype=float)), 0.0)
+    curve = pd.DataFrame({"service_target": np.asarray(levels, dtype=float), "z": z,
+                          "seio_investment": z * float(seio_unit @ cost),
+                          "meio_investment": z * float(meio_unit @ cost)})
+    return TradeOff(curve, seio_unit, meio_unit, cost, dict(current), solution)
+
+
+# --- the plan's view ----------------------------------------------------------------------
+
+#: KPIs the recommendation adds to a plan (name -> description)
+KPI_DESCRIPTIONS: dict[str, str] = {
+    "ss_investment_current": "value of the safety stock the plan holds (mean target x unit "
+                             "cost, summed over SKUs; currency)",
+    "ss_investment_recommended": "value of the recommended safety stock (MEIO for meio "
+                                 "SKUs, SEIO for the others; currency)",
+    "ss_investment_seio": "value of the single-echelon recommendation for every SKU",
+    "ss_investment_meio": "value of the multi-echelon recommendation for every SKU (NaN "
+                          "when MEIO was not solved)",
+    "meio_gap": "proven optimality gap of the MEIO solution (0 = optimal; NaN when not "
+                "solved)",
+}
+
+
+def structure_digest(net: GsmNetwork, item_id: np.ndarray) -> bytes:
+    """A digest of the network's shape and names (what :func:`end_items` depends on)."""
+    h = hashlib.blake2b(digest_size=20)
+    for array in (net.arc_src, net.arc_dst, net.is_demand,
+                  pd.util.hash_array(np.asarray(item_id, dtype=object))):
+        h.update(np.ascontiguousarray(array).tobytes())
+    return b"end-items" + h.digest()
+
+
+def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
+    """The recommendation for a plan's SKUs (in the plan's node order)."""
+    skus = prepared.skus
+    n = len(skus)
+    calendar = inp.settings.calendar
+    forecast = inp.demand
+    sigma = np.full(n, np.nan)
+    method = np.full(n, "none", dtype=object)
+    history_cv = np.full(n, np.nan)
+    if forecast is not None and len(forecast.item_id):
+        at = prepared.rows(inp, pd.Series(forecast.item_id), pd.Series(forecast.site_id))
+        known = at >= 0
+        if forecast.sigma is not None:
+            sigma[at[known]] = forecast.sigma[known]
+        if forecast.method is not None:
+            method[at[known]] = forecast.method[known]
+        if forecast.history_cv is not None:
+            history_cv[at[known]] = forecast.history_cv[known]
+    independent = prepared.netting.independent_demand
+    mean = independent.mean(axis=1) if calendar.horizon else np.zeros(n)
+    method = np.where((mean > 0) | (method != "none"), method, "none")
+    demand = SkuDemand(mean, sigma, method, history_cv)
+    service = np.clip(column_values(skus, "service_target", DEFAULT_SERVICE_TARGET),
+                      1e-6, 1.0 - 1e-9)
+    service_type = (skus["service_type"].fillna("cycle").to_numpy(dtype=object)
+                    if "service_type" in skus else np.full(n, "cycle", dtype=object))
+    network = prepared.network
+    net = gsm_network(
+        n, prepared.position[network.arc_src], prepared.position[network.arc_dst],
+        network.arc_qty, prepared.lead, column_values(skus, "unit_cost", 0.0),
+        inp.settings.holding_rate_per_year / calendar.periods_per_year, demand, service,
+        column_values(skus, "max_service_time"))
+    ss_model = prepared.netting.ss_model
+    meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
+    return recommend(net, demand, independent, prepared.lead,
+                     column_values(skus, "lead_time_std", 0.0), service, service_type,
+                     meio=meio, memo=inp.meio_memo, options=inp.meio_options)
+
+
+def plan_columns(rec: Recommendation, skus: pd.DataFrame, ss_model: np.ndarray,
+                 safety_stock: np.ndarray, gross_requirements: np.ndarray,
+                 memo: MeioMemo | None = None) -> dict[str, np.ndarray]:
+    """The recommendation's per-SKU columns of ``PlanResult.skus`` (node order)."""
+    n = len(skus)
+    cv, xyz = xyz_of(rec.demand, gross_requirements)
+    sol = rec.meio
+    nan = np.full(n, np.nan)
+    item_id = skus["item_id"].to_numpy(dtype=object)
+    key = structure_digest(rec.network, item_id)
+    ends = memo.get(key) if memo is not None else None
+    if ends is None:
+        ends = end_items(rec.network, item_id)
+        if memo is not None:
+            memo.put(key, ends)
+    return {
+        "forecast_method": rec.demand.method,
+        "demand_mean": rec.demand.mean,
+        "demand_std": rec.demand.sigma,
+        "demand_cv": cv,
+        "xyz": xyz,
+        "ss_current": safety_stock.mean(axis=1) if safety_stock.shape[1] else np.zeros(n),
+        "ss_recommended": rec.recommended(ss_model),
+        "ss_recommended_seio": rec.seio,
+        "ss_recommended_meio": sol.safety_stock if sol is not None else nan,
+        "S": sol.S.astype(float) if sol is not None else nan,
+        "SI": sol.SI.astype(float) if sol is not None else nan,
+        "tau": sol.tau.astype(float) if sol is not None else nan,
+        "base_stock": sol.base_stock if sol is not None else nan,
+        "end_items": ends,
+    }
+
+
+def plan_kpis(columns: dict[str, np.ndarray], unit_cost: np.ndarray,
+              rec: Recommendation) -> dict[str, float]:
+    """The KPIs of :data:`KPI_DESCRIPTIONS` from :func:`plan_columns`' columns."""
+    cost = np.nan_to_num(unit_cost)
+
+    def value(name: str) -> float:
+        return float(np.asarray(columns[name], dtype=float) @ cost)
+
+    return {
+        "ss_investment_current": value("ss_current"),
+        "ss_investment_recommended": value("ss_recommended"),
+        "ss_investment_seio": value("ss_recommended_seio"),
+        "ss_investment_meio": value("ss_recommended_meio") if rec.meio is not None
+        else float("nan"),
+        "meio_gap": rec.meio.gap if rec.meio is not None else float("nan"),
+    }
