@@ -44,7 +44,7 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
     prepared = prepare(inp)
     advice = recommend.for_plan(inp, prepared)
     if inp.safety_stock_override is None:
-        prepared.netting.ss_override = advice.targets(prepared.netting.ss_model)
+        prepared.netting.ss_override = advice.override
     skus = prepared.skus
     n, h = len(skus), calendar.horizon
     codes, lead, source = prepared.codes, prepared.lead, prepared.demand_source

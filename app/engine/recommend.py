@@ -26,7 +26,8 @@ Per SKU j (symbols as in :mod:`app.engine.inventory.guaranteed_service`):
 
 Time-phased targets follow the forecast: SS_j(t) = SS_j · μ̃_j(t) / μ̃_j, where μ̃_j(t) is
 the mean pooled forecast over the window (t, t + P_j] (SEIO) or (t, t + τ_j] (MEIO) and μ̃_j
-the mean over the horizon (a flat forecast gives a flat target). Dependent demand is pooled
+the mean over the horizon (a flat forecast gives a flat target); Σ_d Φ_jd·D_d(t) is the
+customer demand SKU j serves in period t. Dependent demand is pooled
 without its lead-time offsets: the target of a component follows the forecast of the end
 items it serves, not its own planned releases.
 
@@ -135,8 +136,10 @@ class SkuDemand:
 class Recommendation:
     """Recommended safety stock per SKU (node order) and the MEIO search outcome.
 
-    ``seio`` / ``meio``: flat targets (units); ``*_phased``: (n, H) targets that follow the
-    forecast. ``meio`` is None when MEIO was not asked for.
+    ``seio`` / ``meio``: flat recommendations (units) for every SKU (``meio`` None when MEIO
+    was not asked for); ``override``: the (n, H) time-phased targets netting uses, for the
+    SKUs whose ss_model is ``statistical`` (SEIO) or ``meio`` (MEIO, or SEIO when MEIO was
+    not solved), NaN for every other SKU.
     """
 
     network: GsmNetwork
@@ -146,22 +149,10 @@ class Recommendation:
     pooled_sigma: np.ndarray
     lead: np.ndarray
     seio: np.ndarray
-    seio_phased: np.ndarray
     meio: GsmSolution | None
-    meio_phased: np.ndarray | None
+    override: np.ndarray
     meio_seconds: float = 0.0
     meio_reused: bool = False
-
-    def targets(self, ss_model: np.ndarray) -> np.ndarray:
-        """(n, H) override for netting: SEIO for ``statistical`` SKUs, MEIO for ``meio``
-        ones (SEIO when MEIO was not computed), NaN for every other model."""
-        out = np.full(self.seio_phased.shape, np.nan)
-        stat = ss_model == "statistical"
-        out[stat] = self.seio_phased[stat]
-        meio = ss_model == "meio"
-        out[meio] = (self.meio_phased if self.meio_phased is not None
-                     else self.seio_phased)[meio]
-        return out
 
     def recommended(self, ss_model: np.ndarray) -> np.ndarray:
         """Flat recommendation per SKU by its model: MEIO for ``meio``, else SEIO."""
@@ -191,11 +182,6 @@ def pooled_sigma(net: GsmNetwork) -> np.ndarray:
     weight = net.demand_sigma[net.is_demand]
     scaled = net.paths @ sparse.diags(weight)
     return np.sqrt(np.asarray(scaled.multiply(scaled).sum(axis=1)).ravel())
-
-
-def pooled_demand(net: GsmNetwork, independent_demand: np.ndarray) -> np.ndarray:
-    """(n, H) Σ_d Φ_jd·D_d(t): the customer demand each SKU serves, period by period."""
-    return np.asarray(net.paths @ independent_demand[net.is_demand])
 
 
 def follow_forecast(flat: np.ndarray, demand: np.ndarray, window: np.ndarray) -> np.ndarray:
@@ -233,12 +219,20 @@ def xyz_of(demand: SkuDemand, gross_requirements: np.ndarray | None) -> tuple[np
 
 def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray,
               lead: np.ndarray, lead_time_std: np.ndarray, service_target: np.ndarray,
-              service_type: np.ndarray, *, meio: bool = True,
+              service_type: np.ndarray, ss_model: np.ndarray, *, meio: bool = True,
               memo: MeioMemo | None = None, options: MeioOptions | None = None,
               progress: Progress | None = None, should_stop: ShouldStop | None = None
               ) -> Recommendation:
-    """SEIO and (when ``meio``) MEIO safety stock of every SKU of ``net``."""
+    """SEIO and (when ``meio``) MEIO safety stock of every SKU of ``net``, and the time-phased
+    targets of the SKUs whose ``ss_model`` uses them."""
     options = options or MeioOptions()
+    if memo is not None:  # Φ depends on the network's shape only: most edits keep it
+        key = paths_digest(net)
+        paths = memo.get(key)
+        if paths is None:
+            memo.put(key, net.paths)
+        else:
+            net.seed_paths(paths)
     mean = net.pooled_mean
     sigma = pooled_sigma(net)
     window = lead.astype(float) + REVIEW_PERIODS
@@ -246,10 +240,7 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
                         np.nan_to_num(lead_time_std), service_type=service_type,
                         review_period=float(REVIEW_PERIODS))
     seio = np.where(sigma > 0, seio, 0.0)
-    phased_demand = pooled_demand(net, independent_demand)
-    seio_phased = follow_forecast(seio, phased_demand, window)
     solution, seconds, reused = None, 0.0, False
-    meio_phased = None
     if meio:
         key = network_digest(net, options)
         solution = memo.get(key) if memo is not None else None
@@ -262,9 +253,18 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
             seconds = time.perf_counter() - started
             if memo is not None and solution.status != "stopped":
                 memo.put(key, solution)
-        meio_phased = follow_forecast(solution.safety_stock, phased_demand, solution.tau)
+    override = np.full(independent_demand.shape, np.nan)
+    use_meio = (ss_model == "meio") & (solution is not None)
+    use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (solution is None))
+    for rows, flat, span in ((np.flatnonzero(use_seio), seio, window),
+                             (np.flatnonzero(use_meio),
+                              solution.safety_stock if solution is not None else seio,
+                              solution.tau if solution is not None else window)):
+        if rows.size:
+            served = np.asarray(net.paths[rows] @ independent_demand[net.is_demand])
+            override[rows] = follow_forecast(flat[rows], served, np.asarray(span)[rows])
     return Recommendation(net, demand, np.asarray(service_target, dtype=float), mean, sigma,
-                          lead, seio, seio_phased, solution, meio_phased, seconds, reused)
+                          lead, seio, solution, override, seconds, reused)
 
 
 def end_items(net: GsmNetwork, item_id: np.ndarray, limit: int = 0) -> np.ndarray:
@@ -374,6 +374,14 @@ KPI_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+def paths_digest(net: GsmNetwork) -> bytes:
+    """A digest of what Φ depends on: arcs, their quantities and the demand nodes."""
+    h = hashlib.blake2b(digest_size=20)
+    for array in (net.arc_src, net.arc_dst, net.arc_qty, net.is_demand):
+        h.update(np.ascontiguousarray(array).tobytes())
+    return b"paths" + h.digest()
+
+
 def structure_digest(net: GsmNetwork, item_id: np.ndarray) -> bytes:
     """A digest of the network's shape and names (what :func:`end_items` depends on)."""
     h = hashlib.blake2b(digest_size=20)
@@ -419,7 +427,7 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
     return recommend(net, demand, independent, prepared.lead,
                      column_values(skus, "lead_time_std", 0.0), service, service_type,
-                     meio=meio, memo=inp.meio_memo, options=inp.meio_options)
+                     ss_model, meio=meio, memo=inp.meio_memo, options=inp.meio_options)
 
 
 def plan_columns(rec: Recommendation, skus: pd.DataFrame, ss_model: np.ndarray,

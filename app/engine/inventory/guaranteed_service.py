@@ -155,6 +155,13 @@ class GsmNetwork:
             done = sparse.vstack([done, e[lo:hi] + q[lo:hi, :lo] @ done], format="csr")
         return sparse.csr_matrix(done[rank])
 
+    def seed_paths(self, paths: sparse.csr_matrix) -> None:
+        """Take Φ as computed for a network with the same arcs, arc quantities and demand
+        nodes (a session keeps it between plans), instead of computing it again."""
+        if paths.shape != (self.n, int(self.is_demand.sum())):
+            raise ValueError("paths of another network shape")
+        self.__dict__["paths"] = paths
+
     @cached_property
     def demand_bound(self) -> np.ndarray:
         """k_j·σ_j = sqrt(Σ_d (Φ_jd·z_d·σ_d)²) per node (units per sqrt(period)).
