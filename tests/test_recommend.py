@@ -3,6 +3,8 @@ checked on hand-worked cases and by properties of the guaranteed-service model."
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -192,3 +194,70 @@ def test_meio_never_costs_more_than_every_stage_for_itself(net: GsmNetwork) -> N
     np.testing.assert_allclose(seio, net.demand_bound * np.sqrt(net.processing_time))
     best = solve_tree(net)
     assert best.objective <= float(net.holding_cost @ seio) * (1 + 1e-9) + 1e-9
+
+
+def two_end_items(settings: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """Buy A@P (cost 2) goes 1:1 into make B@P and make C@P (cost 12 each); forecasts 100 per
+    week for B and C; history: B steady (100 every week), C erratic (0, 200, 0, 200)."""
+    frames = tables(
+        [{"item_id": "A", "site_id": "P", "supply_type": "buy", "lead_time": 2.0,
+          "ss_model": "meio"},
+         {"item_id": "B", "site_id": "P", "supply_type": "make", "lead_time": 1.0,
+          "ss_model": "meio"},
+         {"item_id": "C", "site_id": "P", "supply_type": "make", "lead_time": 1.0,
+          "ss_model": "statistical"}],
+        horizon=6, demand={("B", "P"): [100.0] * 6, ("C", "P"): [100.0] * 6},
+        items=[{"item_id": "A", "unit_cost": 2.0}, {"item_id": "B", "unit_cost": 12.0},
+               {"item_id": "C", "unit_cost": 12.0}],
+        bom=[{"site_id": "P", "parent_item": p, "component_item": "A", "qty_per": 1.0,
+              "scrap_rate": 0.0} for p in ("B", "C")])
+    frames["forecast"]["std"] = 20.0
+    weeks = [pd.Timestamp("2025-12-08") + pd.Timedelta(weeks=t) for t in range(4)]
+    frames["demand_history"] = pd.DataFrame({
+        "item_id": ["B"] * 4 + ["C"] * 4, "site_id": "P", "period": weeks * 2,
+        "quantity": [100.0] * 4 + [0.0, 200.0, 0.0, 200.0], "shipped": np.nan})
+    if settings:
+        extra = pd.DataFrame({"name": list(settings), "value": list(settings.values())})
+        frames["settings"] = pd.concat([frames["settings"], extra], ignore_index=True)
+    return frames
+
+
+def test_abc_xyz_by_hand_with_pooled_component_variability() -> None:
+    result = plan(PlanInput.from_tables(two_end_items()))
+    a, b, c = (sku(result, i, "P") for i in "ABC")
+    # annual value: B, C 100·52·12 = 62,400 each; A (200 a week pooled) 200·52·2 = 20,800;
+    # sorted B, C, A with 0 %, 42.9 %, 85.7 % of the total ranked before them -> A, A, B
+    assert (b["annual_value"], a["annual_value"]) == (62_400, 20_800)
+    assert (b["abc"], c["abc"], a["abc"]) == ("A", "A", "B")
+    # CV: B 0 (X); C 100/100 = 1 (Y); A sqrt(0² + 100²) / (100 + 100) = 0.5 (X)
+    assert (b["demand_cv"], c["demand_cv"], a["demand_cv"]) == (0.0, 1.0, 0.5)
+    assert (b["abc_xyz"], c["abc_xyz"], a["abc_xyz"]) == ("AX", "AY", "BX")
+    assert (b["cell_service_target"], c["cell_service_target"],
+            a["cell_service_target"]) == (0.98, 0.97, 0.97)
+    assert b["service_target_used"] == 0.95  # the SKU's own target, by default
+
+
+def test_service_targets_by_cell_and_edited_cells() -> None:
+    by_cell = plan(PlanInput.from_tables(two_end_items(
+        {"service_targets": "abc_xyz", "service_target_AY": "0.9", "abc_a_share": "0.5",
+         "abc_b_share": "0.8"})))
+    a, b, c = (sku(by_cell, i, "P") for i in "ABC")
+    # A below 50 %, B below 80 %: B (0 % before it) is A, C (42.9 %) A, A (85.7 %) C
+    assert (b["abc_xyz"], c["abc_xyz"], a["abc_xyz"]) == ("AX", "AY", "CX")
+    assert (b["service_target_used"], c["service_target_used"]) == (0.98, 0.9)
+    z = special.ndtri(np.array([0.98, 0.9]))
+    # C is statistical: SEIO over L + R = 2 periods with its cell's target
+    assert c["ss_current"] == pytest.approx(z[1] * 20 * np.sqrt(2))
+    assert b["ss_recommended_seio"] == pytest.approx(z[0] * 20 * np.sqrt(2))
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"abc_a_share": "0.97"}, "abc_a_share (0.97) must be above 0 and below abc_b_share"),
+    ({"xyz_x_cv": "1.5"}, "xyz_x_cv (1.5) must be below xyz_y_cv (1)"),
+    ({"service_target_BZ": "1"}, "service_target_BZ (1) must lie strictly between 0 and 1"),
+])
+def test_bad_segmentation_settings_are_refused(settings, message) -> None:
+    from app.engine.inputs import PlanInputError
+
+    with pytest.raises(PlanInputError, match=re.escape(message)):
+        PlanInput.from_tables(two_end_items(settings))

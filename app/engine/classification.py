@@ -85,6 +85,16 @@ def annual_value(demand: np.ndarray, unit_cost: np.ndarray, periods_per_year: fl
     return mean_demand(demand, start) * periods_per_year * np.asarray(unit_cost, dtype=float)
 
 
+def demand_moments(demand: np.ndarray, start: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(μ_i, σ_i): mean and population standard deviation per period from each SKU's start."""
+    d, inside = _inside(demand, start)
+    count = np.maximum(inside.sum(axis=1), 1)
+    mean = np.where(inside, d, 0.0).sum(axis=1) / count
+    var = np.where(inside, (d - mean[:, None]) ** 2, 0.0).sum(axis=1) / count
+    return mean, np.sqrt(var)
+
+
 def coefficient_of_variation(demand: np.ndarray, start: np.ndarray | None = None
                              ) -> np.ndarray:
     """CV_i = σ_i / μ_i (population σ); inf where μ_i = 0.
@@ -92,12 +102,9 @@ def coefficient_of_variation(demand: np.ndarray, start: np.ndarray | None = None
     >>> coefficient_of_variation(np.array([[2.0, 4.0, 6.0]])).round(4)
     array([0.4082])
     """
-    d, inside = _inside(demand, start)
-    count = np.maximum(inside.sum(axis=1), 1)
-    mean = np.where(inside, d, 0.0).sum(axis=1) / count
-    var = np.where(inside, (d - mean[:, None]) ** 2, 0.0).sum(axis=1) / count
+    mean, std = demand_moments(demand, start)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(mean > 0, np.sqrt(var) / mean, np.inf)
+        return np.where(mean > 0, std / mean, np.inf)
 
 
 def xyz_classes(cv: np.ndarray, x: float = X_CV, y: float = Y_CV) -> np.ndarray:

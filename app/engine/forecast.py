@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from app.engine.calendar import Calendar, period_starts
-from app.engine.classification import coefficient_of_variation
+from app.engine.classification import demand_moments
 from app.engine.forecasting import forecast_skus
 
 MOVING_AVERAGE_PERIODS = 13
@@ -93,9 +93,10 @@ class DemandForecast:
     #: per SKU: forecast error sigma per period (units; NaN when unknown), the method name
     sigma: np.ndarray | None = None
     method: np.ndarray | None = None
-    #: per SKU: coefficient of variation of its history per planning period (population
-    #: σ / μ from its first period; inf with no demand, NaN with no history), for XYZ
-    history_cv: np.ndarray | None = None
+    #: per SKU: mean and population standard deviation of its history per planning period
+    #: from its first period (NaN with no history), for XYZ
+    history_mean: np.ndarray | None = None
+    history_std: np.ndarray | None = None
 
 
 def _sku_keys(frames: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -117,7 +118,7 @@ def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.Data
                                  forecast["quantity"].to_numpy(dtype=float), k, False)
     has_import = np.zeros(k, dtype=bool)
     has_import[forecast_rows] = True
-    statistical, sigma, method, cv = _statistical(calendar, history_rows, history, k)
+    statistical, sigma, method, moments = _statistical(calendar, history_rows, history, k)
     demand = np.where(has_import[:, None], imported, statistical)
     if "std" in forecast and len(forecast):
         std = forecast["std"].to_numpy(dtype=float, na_value=np.nan)
@@ -137,20 +138,20 @@ def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.Data
     shipped_quantity = np.bincount(history_rows[known], weights=np.maximum(quantity[known], 0.0),
                                    minlength=k)
     return DemandForecast(items, sites, demand, np.where(has_import, 1, 2), filled,
-                          shipped_quantity, sigma, method, cv)
+                          shipped_quantity, sigma, method, *moments)
 
 
 SEASON_LENGTH = {"day": 7, "week": 52, "month": 12}
 
 
 def _statistical(calendar: Calendar, rows: np.ndarray, history: pd.DataFrame, k: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Per SKU key: (k, H) statistical forecast, sigma per period, the chosen method and
-    the history's coefficient of variation."""
+    the history's (mean, standard deviation) per period."""
     h = calendar.horizon
     if k == 0 or not len(history):
         return (np.zeros((k, h)), np.full(k, np.nan), np.full(k, "none", dtype=object),
-                np.full(k, np.nan))
+                (np.full(k, np.nan), np.full(k, np.nan)))
     first = pd.Timestamp(history["period"].min())
     back = _periods_between(calendar, first)
     past = Calendar(calendar.period, _back_start(calendar, back), back)
@@ -164,9 +165,10 @@ def _statistical(calendar: Calendar, rows: np.ndarray, history: pd.DataFrame, k:
     start = np.minimum(start, back - 1)
     result = forecast_skus(panel, horizon=max(h, 1), season_length=SEASON_LENGTH.get(
         calendar.period, 1), start=start)
-    cv = coefficient_of_variation(panel, start)
-    cv[np.bincount(rows[inside], minlength=k) == 0] = np.nan
-    return result.forecast[:, :h], result.sigma, result.method.astype(object), cv
+    mean, std = demand_moments(panel, start)
+    none = np.bincount(rows[inside], minlength=k) == 0
+    mean[none], std[none] = np.nan, np.nan
+    return result.forecast[:, :h], result.sigma, result.method.astype(object), (mean, std)
 
 
 def _periods_between(calendar: Calendar, first: pd.Timestamp) -> int:

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from app.engine.calendar import Calendar, next_period_start
+from app.engine.classification import DEFAULT_SERVICE_TARGETS, X_CV, Y_CV
 from app.engine.forecast import DemandForecast
+from app.engine.segmentation import A_SHARE, B_SHARE
 from app.engine.sku_index import SkuIndex
 
 if TYPE_CHECKING:
@@ -30,6 +32,12 @@ DEFAULT_SETTINGS: dict[str, object] = {
     "dso_days": 45.0,
     "dpo_days": 30.0,
     "holding_rate_per_year": 0.25,
+    "abc_a_share": A_SHARE,
+    "abc_b_share": B_SHARE,
+    "xyz_x_cv": X_CV,
+    "xyz_y_cv": Y_CV,
+    "service_targets": "sku",
+    **{f"service_target_{cell}": target for cell, target in DEFAULT_SERVICE_TARGETS.items()},
 }
 
 _ITEM_COLUMNS = ("unit_cost", "unit_price", "part_class", "description", "responsible",
@@ -45,6 +53,15 @@ class PlanSettings:
     dso_days: float = 45.0
     dpo_days: float = 30.0
     holding_rate_per_year: float = 0.25
+    #: ABC shares of annual value and XYZ coefficients of variation (class boundaries)
+    abc_a_share: float = A_SHARE
+    abc_b_share: float = B_SHARE
+    xyz_x_cv: float = X_CV
+    xyz_y_cv: float = Y_CV
+    #: True: each SKU's service target is its ABC-XYZ cell's (``cell_service_targets``)
+    targets_by_cell: bool = False
+    cell_service_targets: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_SERVICE_TARGETS))
 
 
 class PlanInputError(ValueError):
@@ -77,13 +94,37 @@ def parse_settings(settings: pd.DataFrame | None, history: pd.DataFrame,
             raise PlanInputError(
                 "settings: start_date is needed (no demand history or open orders to infer it)")
     calendar = Calendar(period, pd.Timestamp(start), int(float(values["horizon_periods"])))
+    _check_segmentation(values)
     return PlanSettings(
         calendar=calendar,
         currency=str(values["currency"]),
         dso_days=float(values["dso_days"]),
         dpo_days=float(values["dpo_days"]),
         holding_rate_per_year=float(values["holding_rate_per_year"]),
+        abc_a_share=float(values["abc_a_share"]),
+        abc_b_share=float(values["abc_b_share"]),
+        xyz_x_cv=float(values["xyz_x_cv"]),
+        xyz_y_cv=float(values["xyz_y_cv"]),
+        targets_by_cell=str(values["service_targets"]) == "abc_xyz",
+        cell_service_targets={cell: float(values[f"service_target_{cell}"])
+                              for cell in DEFAULT_SERVICE_TARGETS},
     )
+
+
+def _check_segmentation(values: Mapping[str, object]) -> None:
+    """Class boundaries in order and cell targets strictly between 0 and 1."""
+    a, b = float(values["abc_a_share"]), float(values["abc_b_share"])
+    if not 0 < a < b <= 1:
+        raise PlanInputError(f"settings: abc_a_share ({a:g}) must be above 0 and below "
+                             f"abc_b_share ({b:g}), which may be at most 1")
+    x, y = float(values["xyz_x_cv"]), float(values["xyz_y_cv"])
+    if not 0 <= x < y:
+        raise PlanInputError(f"settings: xyz_x_cv ({x:g}) must be below xyz_y_cv ({y:g})")
+    for cell in DEFAULT_SERVICE_TARGETS:
+        target = float(values[f"service_target_{cell}"])
+        if not 0 < target < 1:
+            raise PlanInputError(f"settings: service_target_{cell} ({target:g}) must lie "
+                                 "strictly between 0 and 1")
 
 
 @dataclass

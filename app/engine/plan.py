@@ -29,7 +29,6 @@ from app.engine.measures import compute_measures
 from app.engine.netting import net
 from app.engine.prepare import column_values, prepare
 from app.engine.result import PlanArrays, PlanResult
-from app.engine.segmentation import abc_classes
 
 Progress = Callable[[float], None]
 
@@ -46,7 +45,7 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
     if inp.safety_stock_override is None:
         prepared.netting.ss_override = advice.override
     skus = prepared.skus
-    n, h = len(skus), calendar.horizon
+    h = calendar.horizon
     codes, lead, source = prepared.codes, prepared.lead, prepared.demand_source
     netted = net(prepared.netting, progress=progress)
     arrays = netted.arrays
@@ -58,19 +57,18 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
     load = resource_load(inp.resources, routing_rows, inp.routings, arrays.planned_releases,
                          prepared.open_work, labels)
 
-    annual_value = (arrays.gross_requirements.mean(axis=1) if h else np.zeros(n)) * \
-        calendar.periods_per_year * column_values(skus, "unit_cost", 0.0)
+    segments = advice.segmentation
+    assert segments is not None
     plan_skus = _with_columns(skus, {
         "low_level_code": codes,
         "lead_time_periods": lead,
-        "abc": abc_classes(annual_value),
-        "annual_value": annual_value,
+        "abc": segments.abc,
+        "annual_value": segments.annual_value,
         "demand_source": np.array(["none", "forecast", "history"])[source],
         "demand_per_period": arrays.independent_demand.mean(axis=1) if h else 0.0,
     })
     advised = recommend.plan_columns(advice, skus, prepared.netting.ss_model,
-                                     arrays.safety_stock, arrays.gross_requirements,
-                                     inp.meio_memo)
+                                     arrays.safety_stock, inp.meio_memo)
     plan_skus = _with_columns(plan_skus, advised)
 
     # one pass over the SKU blocks: the measures' stock breakdown of a block also gives the

@@ -31,9 +31,10 @@ customer demand SKU j serves in period t. Dependent demand is pooled
 without its lead-time offsets: the target of a component follows the forecast of the end
 items it serves, not its own planned releases.
 
-XYZ uses the coefficient of variation of the SKU's demand history (per planning period);
-a SKU with no history of its own (a component, say) is classed by the CV of its gross
-requirements in the plan.
+ABC uses the annual value of the pooled forecast, XYZ the coefficient of variation of the
+demand history the SKU serves (:class:`Segmentation`); with the setting
+``service_targets = abc_xyz`` every SKU takes its ABC-XYZ cell's service target
+(``service_target_AX`` ... ``service_target_CZ``) instead of its own.
 """
 
 from __future__ import annotations
@@ -43,22 +44,23 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, special
 
-from app.engine.classification import xyz_classes
+from app.engine.classification import service_targets, xyz_classes
 from app.engine.inventory.gsm_general import solve
 from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
 from app.engine.inventory.single_echelon import safety_stock
 from app.engine.prepare import column_values
 from app.engine.safety_stock import forward_cover
+from app.engine.segmentation import abc_classes
 
 if TYPE_CHECKING:
-    from app.engine.inputs import PlanInput
+    from app.engine.inputs import PlanInput, PlanSettings
     from app.engine.prepare import Prepared
 
 #: service target of a SKU whose service_target is empty (the data contract's default)
@@ -129,7 +131,26 @@ class SkuDemand:
     mean: np.ndarray
     sigma: np.ndarray  # NaN where unknown
     method: np.ndarray  # forecast method name ("none" where no demand)
-    history_cv: np.ndarray  # NaN where the SKU has no history
+    history_mean: np.ndarray  # per period, NaN where the SKU has no history
+    history_std: np.ndarray
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """ABC by annual value, XYZ by demand variability, and the ABC-XYZ cell's target.
+
+    Annual value v_j = μ̃_j·P·c_j (pooled forecast per period x periods per year x unit
+    cost). CV_j = sqrt(Σ_d (Φ_jd·s_d)²) / Σ_d Φ_jd·m_d over the demand SKUs' history means
+    m_d and standard deviations s_d per period (independent across end items): a demand
+    SKU's own history CV, a component's the CV of the end-item history it serves.
+    """
+
+    annual_value: np.ndarray
+    abc: np.ndarray
+    cv: np.ndarray
+    xyz: np.ndarray
+    cell: np.ndarray
+    cell_service_target: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -153,6 +174,7 @@ class Recommendation:
     override: np.ndarray
     meio_seconds: float = 0.0
     meio_reused: bool = False
+    segmentation: Segmentation | None = None
 
     def recommended(self, ss_model: np.ndarray) -> np.ndarray:
         """Flat recommendation per SKU by its model: MEIO for ``meio``, else SEIO."""
@@ -184,6 +206,19 @@ def pooled_sigma(net: GsmNetwork) -> np.ndarray:
     return np.sqrt(np.asarray(scaled.multiply(scaled).sum(axis=1)).ravel())
 
 
+def share_paths(net: GsmNetwork, memo: MeioMemo | None) -> None:
+    """Φ depends on the network's shape only, which most edits keep: take it from ``memo``
+    when it holds it, else put it there."""
+    if memo is None:
+        return
+    key = paths_digest(net)
+    paths = memo.get(key)
+    if paths is None:
+        memo.put(key, net.paths)
+    else:
+        net.seed_paths(paths)
+
+
 def follow_forecast(flat: np.ndarray, demand: np.ndarray, window: np.ndarray) -> np.ndarray:
     """(n, H) SS_j(t) = flat_j · (mean of demand over (t, t + window_j]) / (mean over H).
 
@@ -202,19 +237,21 @@ def follow_forecast(flat: np.ndarray, demand: np.ndarray, window: np.ndarray) ->
     return out
 
 
-def xyz_of(demand: SkuDemand, gross_requirements: np.ndarray | None) -> tuple[np.ndarray,
-                                                                              np.ndarray]:
-    """(cv, xyz) per SKU: history CV where there is history, else the plan's gross
-    requirements' CV over the horizon (population σ / μ; Z where there is no demand)."""
-    cv = np.asarray(demand.history_cv, dtype=float).copy()
-    missing = np.isnan(cv)
-    if missing.any() and gross_requirements is not None and gross_requirements.shape[1]:
-        g = gross_requirements[missing]
-        mean = g.mean(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cv[missing] = np.where(mean > 0, g.std(axis=1) / mean, np.inf)
-    cv = np.where(np.isnan(cv), np.inf, cv)
-    return cv, xyz_classes(cv)
+def segment(net: GsmNetwork, demand: SkuDemand, unit_cost: np.ndarray,
+            periods_per_year: float, settings: PlanSettings) -> Segmentation:
+    """ABC / XYZ / cell targets of every SKU of ``net`` (see :class:`Segmentation`)."""
+    value = net.pooled_mean * periods_per_year * np.nan_to_num(unit_cost)
+    abc = abc_classes(value, settings.abc_a_share, settings.abc_b_share)
+    rows = net.is_demand
+    paths = net.paths
+    mean = paths @ np.nan_to_num(demand.history_mean[rows])
+    std = np.sqrt(paths.multiply(paths) @ np.nan_to_num(demand.history_std[rows]) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(mean > 0, std / np.where(mean > 0, mean, 1.0), np.inf)
+    xyz = xyz_classes(cv, settings.xyz_x_cv, settings.xyz_y_cv)
+    cell = np.char.add(abc.astype("<U1"), xyz)
+    return Segmentation(value, abc, cv, xyz, cell,
+                        service_targets(cell, settings.cell_service_targets))
 
 
 def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray,
@@ -226,13 +263,7 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
     """SEIO and (when ``meio``) MEIO safety stock of every SKU of ``net``, and the time-phased
     targets of the SKUs whose ``ss_model`` uses them."""
     options = options or MeioOptions()
-    if memo is not None:  # Φ depends on the network's shape only: most edits keep it
-        key = paths_digest(net)
-        paths = memo.get(key)
-        if paths is None:
-            memo.put(key, net.paths)
-        else:
-            net.seed_paths(paths)
+    share_paths(net, memo)
     mean = net.pooled_mean
     sigma = pooled_sigma(net)
     window = lead.astype(float) + REVIEW_PERIODS
@@ -399,7 +430,7 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     forecast = inp.demand
     sigma = np.full(n, np.nan)
     method = np.full(n, "none", dtype=object)
-    history_cv = np.full(n, np.nan)
+    history_mean, history_std = np.full(n, np.nan), np.full(n, np.nan)
     if forecast is not None and len(forecast.item_id):
         at = prepared.rows(inp, pd.Series(forecast.item_id), pd.Series(forecast.site_id))
         known = at >= 0
@@ -407,35 +438,50 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
             sigma[at[known]] = forecast.sigma[known]
         if forecast.method is not None:
             method[at[known]] = forecast.method[known]
-        if forecast.history_cv is not None:
-            history_cv[at[known]] = forecast.history_cv[known]
+        if forecast.history_mean is not None and forecast.history_std is not None:
+            history_mean[at[known]] = forecast.history_mean[known]
+            history_std[at[known]] = forecast.history_std[known]
     independent = prepared.netting.independent_demand
     mean = independent.mean(axis=1) if calendar.horizon else np.zeros(n)
     method = np.where((mean > 0) | (method != "none"), method, "none")
-    demand = SkuDemand(mean, sigma, method, history_cv)
+    demand = SkuDemand(mean, sigma, method, history_mean, history_std)
     service = np.clip(column_values(skus, "service_target", DEFAULT_SERVICE_TARGET),
                       1e-6, 1.0 - 1e-9)
     service_type = (skus["service_type"].fillna("cycle").to_numpy(dtype=object)
                     if "service_type" in skus else np.full(n, "cycle", dtype=object))
     network = prepared.network
-    net = gsm_network(
-        n, prepared.position[network.arc_src], prepared.position[network.arc_dst],
-        network.arc_qty, prepared.lead, column_values(skus, "unit_cost", 0.0),
-        inp.settings.holding_rate_per_year / calendar.periods_per_year, demand, service,
-        column_values(skus, "max_service_time"))
+    unit_cost = column_values(skus, "unit_cost", 0.0)
+    settings = inp.settings
+
+    def network_for(service: np.ndarray) -> GsmNetwork:
+        net = gsm_network(
+            n, prepared.position[network.arc_src], prepared.position[network.arc_dst],
+            network.arc_qty, prepared.lead, unit_cost,
+            settings.holding_rate_per_year / calendar.periods_per_year, demand, service,
+            column_values(skus, "max_service_time"))
+        share_paths(net, inp.meio_memo)
+        return net
+
+    net = network_for(service)
+    segments = segment(net, demand, unit_cost, calendar.periods_per_year, settings)
+    if settings.targets_by_cell:
+        service = segments.cell_service_target
+        net = network_for(service)
     ss_model = prepared.netting.ss_model
     meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
-    return recommend(net, demand, independent, prepared.lead,
-                     column_values(skus, "lead_time_std", 0.0), service, service_type,
-                     ss_model, meio=meio, memo=inp.meio_memo, options=inp.meio_options)
+    rec = recommend(net, demand, independent, prepared.lead,
+                    column_values(skus, "lead_time_std", 0.0), service, service_type,
+                    ss_model, meio=meio, memo=inp.meio_memo, options=inp.meio_options)
+    return replace(rec, segmentation=segments)
 
 
 def plan_columns(rec: Recommendation, skus: pd.DataFrame, ss_model: np.ndarray,
-                 safety_stock: np.ndarray, gross_requirements: np.ndarray,
-                 memo: MeioMemo | None = None) -> dict[str, np.ndarray]:
+                 safety_stock: np.ndarray, memo: MeioMemo | None = None
+                 ) -> dict[str, np.ndarray]:
     """The recommendation's per-SKU columns of ``PlanResult.skus`` (node order)."""
     n = len(skus)
-    cv, xyz = xyz_of(rec.demand, gross_requirements)
+    seg = rec.segmentation
+    assert seg is not None
     sol = rec.meio
     nan = np.full(n, np.nan)
     item_id = skus["item_id"].to_numpy(dtype=object)
@@ -449,8 +495,11 @@ def plan_columns(rec: Recommendation, skus: pd.DataFrame, ss_model: np.ndarray,
         "forecast_method": rec.demand.method,
         "demand_mean": rec.demand.mean,
         "demand_std": rec.demand.sigma,
-        "demand_cv": cv,
-        "xyz": xyz,
+        "demand_cv": seg.cv,
+        "xyz": seg.xyz,
+        "abc_xyz": seg.cell,
+        "cell_service_target": seg.cell_service_target,
+        "service_target_used": rec.service_target,
         "ss_current": safety_stock.mean(axis=1) if safety_stock.shape[1] else np.zeros(n),
         "ss_recommended": rec.recommended(ss_model),
         "ss_recommended_seio": rec.seio,

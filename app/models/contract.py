@@ -22,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from app.engine.classification import DEFAULT_SERVICE_TARGETS, X_CV, Y_CV
+from app.engine.segmentation import A_SHARE, B_SHARE
+
 ColumnKind = Literal["text", "float", "int", "date", "choice", "bool"]
 
 
@@ -129,6 +132,20 @@ SETTINGS: tuple[Setting, ...] = (
         nonneg=True,
         description="annual holding cost as a fraction of unit cost",
     ),
+    Setting("abc_a_share", "float", A_SHARE, nonneg=True,
+            description="ABC: SKUs making the first 80 % of annual value are A"),
+    Setting("abc_b_share", "float", B_SHARE, nonneg=True,
+            description="ABC: the next ones up to 95 % of annual value are B, the rest C"),
+    Setting("xyz_x_cv", "float", X_CV, nonneg=True,
+            description="XYZ: coefficient of variation of demand up to which a SKU is X"),
+    Setting("xyz_y_cv", "float", Y_CV, nonneg=True,
+            description="XYZ: ... up to which it is Y (above: Z)"),
+    Setting("service_targets", "choice", "sku", ("sku", "abc_xyz"),
+            description="service target of each SKU: its own (skus.service_target) or its "
+                        "ABC-XYZ cell's (service_target_AX ... service_target_CZ)"),
+    *(Setting(f"service_target_{cell}", "float", target, nonneg=True,
+              description=f"service target of the {cell} cell")
+      for cell, target in DEFAULT_SERVICE_TARGETS.items()),
 )
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
