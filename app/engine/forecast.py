@@ -97,6 +97,10 @@ class DemandForecast:
     #: from its first period (NaN with no history), for XYZ
     history_mean: np.ndarray | None = None
     history_std: np.ndarray | None = None
+    #: per SKU: the chosen statistical method's rolling-origin holdout MASE and bias (mean
+    #: forecast minus actual, units per period); NaN for imported forecasts and no history
+    mase: np.ndarray | None = None
+    bias: np.ndarray | None = None
 
 
 def _sku_keys(frames: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -118,7 +122,8 @@ def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.Data
                                  forecast["quantity"].to_numpy(dtype=float), k, False)
     has_import = np.zeros(k, dtype=bool)
     has_import[forecast_rows] = True
-    statistical, sigma, method, moments = _statistical(calendar, history_rows, history, k)
+    statistical, sigma, method, moments, errors = _statistical(calendar, history_rows,
+                                                               history, k)
     demand = np.where(has_import[:, None], imported, statistical)
     if "std" in forecast and len(forecast):
         std = forecast["std"].to_numpy(dtype=float, na_value=np.nan)
@@ -138,20 +143,23 @@ def demand_forecast(calendar: Calendar, history: pd.DataFrame, forecast: pd.Data
     shipped_quantity = np.bincount(history_rows[known], weights=np.maximum(quantity[known], 0.0),
                                    minlength=k)
     return DemandForecast(items, sites, demand, np.where(has_import, 1, 2), filled,
-                          shipped_quantity, sigma, method, *moments)
+                          shipped_quantity, sigma, method, *moments,
+                          *(np.where(has_import, np.nan, e) for e in errors))
 
 
 SEASON_LENGTH = {"day": 7, "week": 52, "month": 12}
 
 
 def _statistical(calendar: Calendar, rows: np.ndarray, history: pd.DataFrame, k: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """Per SKU key: (k, H) statistical forecast, sigma per period, the chosen method and
-    the history's (mean, standard deviation) per period."""
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray],
+                            tuple[np.ndarray, np.ndarray]]:
+    """Per SKU key: (k, H) statistical forecast, sigma per period, the chosen method, the
+    history's (mean, standard deviation) per period and the method's holdout (MASE, bias)."""
     h = calendar.horizon
     if k == 0 or not len(history):
-        return (np.zeros((k, h)), np.full(k, np.nan), np.full(k, "none", dtype=object),
-                (np.full(k, np.nan), np.full(k, np.nan)))
+        nan = np.full(k, np.nan)
+        return (np.zeros((k, h)), nan, np.full(k, "none", dtype=object), (nan, nan),
+                (nan, nan))
     first = pd.Timestamp(history["period"].min())
     back = _periods_between(calendar, first)
     past = Calendar(calendar.period, _back_start(calendar, back), back)
@@ -168,7 +176,8 @@ def _statistical(calendar: Calendar, rows: np.ndarray, history: pd.DataFrame, k:
     mean, std = demand_moments(panel, start)
     none = np.bincount(rows[inside], minlength=k) == 0
     mean[none], std[none] = np.nan, np.nan
-    return result.forecast[:, :h], result.sigma, result.method.astype(object), (mean, std)
+    return (result.forecast[:, :h], result.sigma, result.method.astype(object), (mean, std),
+            (result.mase, result.bias))
 
 
 def _periods_between(calendar: Calendar, first: pd.Timestamp) -> int:

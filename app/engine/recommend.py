@@ -133,6 +133,8 @@ class SkuDemand:
     method: np.ndarray  # forecast method name ("none" where no demand)
     history_mean: np.ndarray  # per period, NaN where the SKU has no history
     history_std: np.ndarray
+    mase: np.ndarray  # the chosen method's holdout MASE and bias; NaN where none
+    bias: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -431,6 +433,7 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     sigma = np.full(n, np.nan)
     method = np.full(n, "none", dtype=object)
     history_mean, history_std = np.full(n, np.nan), np.full(n, np.nan)
+    mase, bias = np.full(n, np.nan), np.full(n, np.nan)
     if forecast is not None and len(forecast.item_id):
         at = prepared.rows(inp, pd.Series(forecast.item_id), pd.Series(forecast.site_id))
         known = at >= 0
@@ -441,10 +444,13 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
         if forecast.history_mean is not None and forecast.history_std is not None:
             history_mean[at[known]] = forecast.history_mean[known]
             history_std[at[known]] = forecast.history_std[known]
+        if forecast.mase is not None and forecast.bias is not None:
+            mase[at[known]] = forecast.mase[known]
+            bias[at[known]] = forecast.bias[known]
     independent = prepared.netting.independent_demand
     mean = independent.mean(axis=1) if calendar.horizon else np.zeros(n)
     method = np.where((mean > 0) | (method != "none"), method, "none")
-    demand = SkuDemand(mean, sigma, method, history_mean, history_std)
+    demand = SkuDemand(mean, sigma, method, history_mean, history_std, mase, bias)
     service = np.clip(column_values(skus, "service_target", DEFAULT_SERVICE_TARGET),
                       1e-6, 1.0 - 1e-9)
     service_type = (skus["service_type"].fillna("cycle").to_numpy(dtype=object)
@@ -495,6 +501,8 @@ def plan_columns(rec: Recommendation, skus: pd.DataFrame, ss_model: np.ndarray,
         "forecast_method": rec.demand.method,
         "demand_mean": rec.demand.mean,
         "demand_std": rec.demand.sigma,
+        "forecast_mase": rec.demand.mase,
+        "forecast_bias": rec.demand.bias,
         "demand_cv": seg.cv,
         "xyz": seg.xyz,
         "abc_xyz": seg.cell,

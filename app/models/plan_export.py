@@ -31,13 +31,14 @@ PROJECTION_COLUMNS = (
 PLANNED_ORDER_COLUMNS = ("item_id", "site_id", "kind", "source_site", "release_period",
                          "receipt_period", "quantity", "past_due")
 PLAN_SKU_COLUMNS = (
-    "item_id", "site_id", "part_class", "supply_type", "abc", "xyz", "low_level_code",
-    "lead_time_periods", "demand_source", "forecast_method", "demand_mean", "demand_std",
-    "demand_per_period", "ss_model", "service_target", "abc_xyz", "cell_service_target",
-    "service_target_used", "ss_current", "ss_recommended",
-    "ss_recommended_seio", "ss_recommended_meio", "S", "SI", "tau", "base_stock",
-    "average_on_hand", "average_on_hand_value", "periods_of_supply", "projected_service",
-    "demonstrated_service", "excess_value", "obsolete_value", "end_items",
+    "item_id", "site_id", "part_class", "supply_type", "abc", "xyz", "abc_xyz",
+    "low_level_code", "lead_time_periods", "demand_source", "forecast_method",
+    "forecast_mase", "forecast_bias", "demand_mean", "demand_std", "demand_cv",
+    "demand_per_period", "ss_model", "service_target", "cell_service_target",
+    "service_target_used", "ss_current", "ss_recommended", "ss_recommended_seio",
+    "ss_recommended_meio", "S", "SI", "tau", "base_stock", "average_on_hand",
+    "average_on_hand_value", "periods_of_supply", "projected_service", "demonstrated_service",
+    "excess_value", "obsolete_value", "end_items",
 )
 
 
