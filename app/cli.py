@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from app import __version__
 from app.engine.inputs import PlanInputError
 from app.models.store import ROOT_NAME, Store, WorkspaceError, dumps_json
@@ -176,6 +178,86 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from app.engine.inputs import PlanInput
+    from app.engine.optimization import optimize
+    from app.engine.plan import plan
+
+    if args.runs < 1 or args.top < 0:
+        raise UsageError("optimize: --runs must be at least 1 and --top at least 0")
+    with Store.open(args.db) as store:
+        name = args.scenario or store.root_name()
+        inp = PlanInput.from_tables(store.read(name))
+    inp.meio = True
+    report = optimize(plan(inp), runs=args.runs, seed=args.seed)
+    result, curve = report.result, report.tradeoff
+    skus = report.sku_table()
+    if args.json:
+        print(json.dumps({
+            "scenario": name,
+            "meio": _json_value(report.meio),
+            "investment": _json_kpis(curve.current),
+            "tradeoff": [_json_value(row) for row in curve.curve.to_dict("records")],
+            "simulation": {c.policy: {"network_target": c.network_target,
+                                      "network_achieved": c.network_achieved,
+                                      "skus": len(c.skus)} for c in report.simulations},
+            "skus": [_json_value(row) for row in skus.to_dict("records")],
+            "seconds": report.seconds,
+        }, indent=2))
+        return 0
+    meio = report.meio
+    currency = result.settings.currency
+    print(f"Safety-stock optimisation of '{name}': {result.n:,} SKUs")
+    print(f"  MEIO (guaranteed-service model): holding cost of safety stock "
+          f"{_fmt(float(meio['objective']))} {currency}/period, "
+          + ("optimal" if meio["exact"] else
+             f"within {100 * float(meio['gap']):.2f}% of optimal ({meio['status']})")
+          + f", {float(meio['seconds']):.2f} s")
+    now = curve.current
+    print(f"  Safety-stock investment ({currency}): current {_fmt(now['ss_investment_current'])}"
+          f", SEIO {_fmt(now['ss_investment_seio'])}, MEIO {_fmt(now['ss_investment_meio'])}"
+          f" at the SKUs' own targets (demand-weighted {100 * now['service_target']:.1f}%)")
+    print(f"\nTrade-off: investment ({currency}) for one cycle-service target at every "
+          "demand SKU\n  (with one target everywhere the best placement does not depend on it: "
+          "stocks scale with z)")
+    print(f"  {'target':>7}  {'SEIO':>14}  {'MEIO':>14}  {'saving':>7}")
+    for row in curve.curve.itertuples():
+        saving = 1 - row.meio_investment / row.seio_investment if row.seio_investment else 0
+        print(f"  {100 * row.service_target:>6.1f}%  {_fmt(row.seio_investment):>14}  "
+              f"{_fmt(row.meio_investment):>14}  {100 * saving:>6.1f}%")
+    print("\nSimulation of the customer-facing SKUs "
+          f"({args.runs} runs x 52 periods, demand-weighted):")
+    for check in report.simulations:
+        print(f"  {check.policy.upper()}: target {100 * check.network_target:.2f}%, achieved "
+              f"{100 * check.network_achieved:.2f}% ({check.gap_points:+.2f} points, "
+              f"{len(check.skus):,} SKUs)")
+    top = skus.head(args.top)
+    print(f"\nLargest MEIO safety-stock investments (top {len(top)}):")
+    print(f"  {'item':<22} {'site':<6} {'S':>3} {'SI':>3} {'tau':>4} {'SS SEIO':>10} "
+          f"{'SS MEIO':>10} {'value':>12}")
+    for row in top.itertuples():
+        print(f"  {row.item_id:<22} {row.site_id:<6} {_fmt(row.S):>3} {_fmt(row.SI):>3} "
+              f"{_fmt(row.tau):>4} {_fmt(row.ss_recommended_seio):>10} "
+              f"{_fmt(row.ss_recommended_meio):>10} {_fmt(row.meio_investment):>12}")
+    return 0
+
+
+def _json_value(row: dict) -> dict:
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, (bool, np.bool_)):
+            out[key] = bool(value)
+        elif isinstance(value, (int, np.integer)):
+            out[key] = int(value)
+        elif isinstance(value, (int, float, np.integer, np.floating)):
+            number = float(value)
+            out[key] = None if number != number or number in (float("inf"), float("-inf")) \
+                else number
+        else:
+            out[key] = None if value is None else str(value)
+    return out
+
+
 def cmd_scenario(args: argparse.Namespace) -> int:
     with Store.open(args.db) as store:
         action = args.action
@@ -314,6 +396,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("compare", cmd_compare, "KPIs of scenarios side by side, deltas against the first")
     p.add_argument("--scenarios", required=True, metavar="A,B[,...]")
     p.add_argument("--json", action="store_true")
+
+    p = add("optimize", cmd_optimize, "safety-stock optimisation: MEIO result, trade-off "
+            "table and a simulation check of a scenario")
+    p.add_argument("--scenario", metavar="NAME", help="scenario (default: the Baseline)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--runs", type=int, default=500, metavar="N",
+                   help="simulation runs per SKU (500)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="simulation seed (0)")
+    p.add_argument("--top", type=int, default=15, metavar="N",
+                   help="SKUs listed by investment (15)")
 
     p = add("scenario", cmd_scenario, "list, fork, rename, delete, approve or commit scenarios",
             db=False)

@@ -7,6 +7,8 @@
 - :mod:`.gsm_tree`: the exact Graves & Willems (2000) DP on spanning trees, vectorised.
 - :mod:`.gsm_general`: exact branch and bound over spanning-tree relaxations for any acyclic
   network, with progress, cancel and a time limit (reports its optimality gap).
+- :mod:`.simulation`: Monte Carlo of the base-stock policy per SKU (demand drawn by
+  :mod:`.demand_draws`): achieved cycle service, fill rate, on hand, stock-outs.
 
 Notebook use::
 
@@ -19,6 +21,12 @@ Notebook use::
 from app.engine.inventory.gsm_general import solve
 from app.engine.inventory.gsm_tree import solve_tree
 from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
+from app.engine.inventory.simulation import (
+    SimulationResult,
+    network_service,
+    service_gap,
+    simulate_base_stock,
+)
 from app.engine.inventory.single_echelon import (
     inverse_loss,
     loss_function,
@@ -32,12 +40,16 @@ from app.engine.inventory.single_echelon import (
 __all__ = [
     "GsmNetwork",
     "GsmSolution",
+    "SimulationResult",
     "inverse_loss",
     "loss_function",
+    "network_service",
     "protection_sigma",
     "safety_factor_cycle",
     "safety_factor_fill_rate",
     "safety_stock",
+    "service_gap",
+    "simulate_base_stock",
     "solve",
     "solve_tree",
     "time_phased_safety_stock",
