@@ -20,10 +20,11 @@ import pandas as pd
 from app.engine.forecast import DemandForecast, demand_forecast
 from app.engine.inputs import PlanInput
 from app.engine.plan import plan
+from app.engine.recommend import MeioMemo, MeioOptions
 from app.engine.result import PlanResult
 from app.models.contract import TABLE_NAMES
 from app.models.overlay import Change
-from app.models.store import Edited, ScenarioInfo, Store, WorkspaceError
+from app.models.store import ChangeRecord, Edited, ScenarioInfo, Store, WorkspaceError
 from app.models.validate import DataProblems
 
 ChangeKind = Literal[
@@ -59,6 +60,34 @@ Subscriber = Callable[[Changed], None]
 
 
 @dataclass
+class PlanJob:
+    """Everything needed to compute one revision's plan, read beforehand on the GUI thread.
+
+    ``run`` is pure computation (numpy/pandas), safe on a worker thread; the workbench takes
+    the result back with ``Workbench.adopt``.
+    """
+
+    name: str
+    token: tuple[int, ...]
+    frames: dict[str, pd.DataFrame]
+    demand_token: tuple[object, ...]
+    demand: DemandForecast | None = None
+    computed_demand: DemandForecast | None = None
+    #: the session's memo of multi-echelon solutions (shared by every job)
+    meio_memo: MeioMemo | None = None
+
+    def run(self, progress: Callable[[float], None] | None = None) -> PlanResult:
+        """The plan (raises PlanInputError when the tables cannot be planned)."""
+        inp = PlanInput.from_tables(self.frames)
+        if self.demand is None:
+            self.computed_demand = demand_forecast(inp.settings.calendar, inp.demand_history,
+                                                   inp.forecast)
+        inp.demand = self.demand if self.demand is not None else self.computed_demand
+        inp.meio_memo = self.meio_memo
+        return plan(inp, progress)
+
+
+@dataclass
 class _Cached:
     """Frames read for one revision of one scenario, and its plan once computed."""
 
@@ -84,6 +113,8 @@ class Workbench:
         #: milliseconds the last actual recompute took (a cached plan does not change it)
         self.last_plan_ms: float = 0.0
         self._demand: tuple[tuple[object, ...], DemandForecast] | None = None
+        #: multi-echelon solutions by their inputs: edits that leave them alone reuse them
+        self._meio_memo = MeioMemo()
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -116,6 +147,16 @@ class Workbench:
     @property
     def path(self) -> Path:
         return self._store.path
+
+    @property
+    def meio_memo(self) -> MeioMemo:
+        """Multi-echelon solutions of this session by their inputs (shared by every plan)."""
+        return self._meio_memo
+
+    @property
+    def meio_options(self) -> MeioOptions:
+        """The search budget of every multi-echelon solve of this session."""
+        return MeioOptions()
 
     @property
     def current(self) -> str:
@@ -158,18 +199,23 @@ class Workbench:
         info = self.info(name)
         return info.parent is not None and info.status != "approved"
 
-    def frames(self, tables: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
-        """The current scenario's tables (all, or ``tables``), cached per store revision."""
+    def frames(self, tables: Sequence[str] | None = None,
+               name: str | None = None) -> dict[str, pd.DataFrame]:
+        """A scenario's tables (all, or ``tables``), cached per store revision.
+
+        ``name`` defaults to the current scenario (a parent's frames mark changed cells).
+        """
         wanted = list(tables) if tables is not None else list(TABLE_NAMES)
-        token = self._store.revision_token(self._current)
-        cached = self._cache.get(self._current)
+        name = name or self._current
+        token = self._store.revision_token(name)
+        cached = self._cache.get(name)
         if cached is None or cached.token != token:
             cached = _Cached(token, {})
-            self._cache[self._current] = cached
+            self._cache[name] = cached
         missing = [t for t in wanted if t not in cached.frames]
         if missing:
             started = time.perf_counter()
-            cached.frames.update(self._store.read(self._current, missing))
+            cached.frames.update(self._store.read(name, missing))
             self.last_read_ms = (time.perf_counter() - started) * 1000.0
         return {t: cached.frames[t] for t in wanted}
 
@@ -179,28 +225,66 @@ class Workbench:
         Customer demand is computed from the history only when the history, the imported
         forecast or the settings changed; every other edit reuses it.
         """
+        job = self.plan_job(name)
+        if isinstance(job, PlanResult):
+            return job
+        started = time.perf_counter()
+        result = job.run()
+        self.last_plan_ms = (time.perf_counter() - started) * 1000.0
+        self.adopt(job, result)
+        return result
+
+    def plan_job(self, name: str | None = None) -> PlanResult | PlanJob:
+        """The cached plan of a scenario, or the job that computes it (any thread may run it).
+
+        The tables are read here, on the caller's thread (the store's connection stays on
+        it); ``PlanJob.run`` only computes. Hand the result back through ``adopt``.
+        """
         name = name or self._current
         token = self._store.revision_token(name)
         cached = self._cache.get(name)
         if cached is None or cached.token != token:
             cached = _Cached(token, {})
             self._cache[name] = cached
-        if cached.plan is None:
-            started = time.perf_counter()
-            missing = [t for t in TABLE_NAMES if t not in cached.frames]
-            if missing:
-                cached.frames.update(self._store.read(name, missing))
-            inp = PlanInput.from_tables(cached.frames)
-            demand_token = (self._store.path, *self._store.table_token(name, DEMAND_TABLES))
-            if self._demand is not None and self._demand[0] == demand_token:
-                inp.demand = self._demand[1]
-            else:
-                inp.demand = demand_forecast(inp.settings.calendar, inp.demand_history,
-                                             inp.forecast)
-                self._demand = (demand_token, inp.demand)
-            cached.plan = plan(inp)
-            self.last_plan_ms = (time.perf_counter() - started) * 1000.0
-        return cached.plan
+        if cached.plan is not None:
+            return cached.plan
+        missing = [t for t in TABLE_NAMES if t not in cached.frames]
+        if missing:
+            cached.frames.update(self._store.read(name, missing))
+        demand_token = (self._store.path, *self._store.table_token(name, DEMAND_TABLES))
+        demand = self._demand[1] if self._demand and self._demand[0] == demand_token else None
+        return PlanJob(name, token, dict(cached.frames), demand_token, demand,
+                       meio_memo=self._meio_memo)
+
+    def adopt(self, job: PlanJob, result: PlanResult) -> bool:
+        """Cache ``result`` of ``job`` when the scenario still reads as the job read it.
+
+        Returns False (nothing cached) when the scenario changed meanwhile: the result is
+        stale and a newer job is due.
+        """
+        if job.computed_demand is not None:
+            self._demand = (job.demand_token, job.computed_demand)
+        try:
+            token = self._store.revision_token(job.name)
+        except WorkspaceError:
+            return False
+        cached = self._cache.get(job.name)
+        if token != job.token or cached is None or cached.token != job.token:
+            return False
+        cached.plan = result
+        return True
+
+    def cached_plan(self, name: str | None = None) -> PlanResult | None:
+        """The plan of a scenario when it is already computed for its current revision."""
+        name = name or self._current
+        cached = self._cache.get(name)
+        if cached is None or cached.plan is None:
+            return None
+        return cached.plan if cached.token == self._store.revision_token(name) else None
+
+    def diff(self, name: str | None = None) -> list[ChangeRecord]:
+        """A scenario's own changes (the current one by default), in order: its diff."""
+        return self._store.diff(name or self._current)
 
     # --- switching -------------------------------------------------------------------------
 
@@ -224,6 +308,30 @@ class Workbench:
         Raises DataProblems or WorkspaceError, having changed nothing.
         """
         return self.edit([self._store.parse_edit(table, key, values)])
+
+    def edit_rows(self, rows: Sequence[tuple[str, Mapping[str, str], Mapping[str, str]]]
+                  ) -> Changed:
+        """Several row edits from text (pasted cells) as one undo step, or none at all.
+
+        Each row is (table, key, values) as for ``edit_text``. Every row is parsed first; the
+        problems of all of them are raised together (DataProblems) and nothing is applied.
+        """
+        return self.edit(self.parse_rows(rows))
+
+    def parse_rows(self, rows: Sequence[tuple[str, Mapping[str, str], Mapping[str, str]]]
+                   ) -> list[Change]:
+        """The changes of ``edit_rows`` without applying them; DataProblems lists every
+        bad field of every row."""
+        changes: list[Change] = []
+        problems = []
+        for table, key, values in rows:
+            try:
+                changes.append(self._store.parse_edit(table, key, values))
+            except DataProblems as err:
+                problems.extend(err.problems)
+        if problems:
+            raise DataProblems(problems)
+        return changes
 
     def undo(self) -> Changed:
         return self._notify(Changed.from_edited("undo", self._store.undo(self._current)))
@@ -274,4 +382,5 @@ class Workbench:
         return self._notify(Changed("commit", self._current, ALL_TABLES, True))
 
 
-__all__ = ["ALL_TABLES", "Changed", "DataProblems", "Workbench", "WorkspaceError"]
+__all__ = ["ALL_TABLES", "ChangeRecord", "Changed", "DataProblems", "PlanJob", "Workbench",
+           "WorkspaceError"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
@@ -19,9 +19,17 @@ from app.models.store import Store
 from app.views import app as app_module
 from app.views.frame_model import FrameFilterProxy, FrameModel
 from app.views.main_window import MainWindow
+from app.views.settings import AppSettings
 from app.workbench import Workbench
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path: Path) -> None:
+    """Settings made by the app's default (user scope) go to the test's folder."""
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "user-settings"))
 RM1 = {"item_id": "RM1", "site_id": "P1"}
 
 
@@ -36,11 +44,13 @@ def column_texts(model: FrameModel | FrameFilterProxy, column: str) -> list[str]
 
 @pytest.fixture
 def window(qtbot, tmp_workspace: Path) -> MainWindow:
+    """The window on the tiny workspace; every recompute on the GUI thread (deterministic)."""
     workbench = Workbench.open_file(tmp_workspace)
-    win = MainWindow(workbench)
+    win = MainWindow(workbench, threshold_ms=float("inf"))
     qtbot.addWidget(win)
     win.show()
     yield win
+    win.shutdown()
     workbench.close()
 
 
@@ -138,12 +148,15 @@ def test_model_stays_quick_at_100k_rows(qapp) -> None:
 def test_window_opens_on_the_baseline(window: MainWindow) -> None:
     assert window.objectName() == "mainWindow"
     assert window.windowTitle() == "Echelon — tiny.echelon"
-    assert window.workbook.table_chooser.currentText() == "skus"
-    assert window.workbook.row_count.text() == "5 rows"
+    assert window.workbook.table_chooser.currentText() == "SKU planning"
+    assert window.workbook.row_count.text() == "5 SKUs"
     assert "Baseline" in window.summary.text()
     assert "Recomputed 5 SKUs in" in window.summary.text()
+    for name in window.tab_names:
+        window.tab(name)  # tabs are made when first needed
     for name in ("scenarioTree", "mainTabs", "workbookView", "tableChooser", "filterBox",
-                 "statusRecompute"):
+                 "statusRecompute", "skuDetailView", "dashboardView", "drpView",
+                 "scorecardView", "exceptionsView", "workbookTable", "mainToolbar"):
         assert window.findChild(object, name) is not None, name
 
 
@@ -342,9 +355,13 @@ def test_import_then_export(window: MainWindow, tmp_path: Path, tiny_frames: dic
 
 
 def test_screenshot(window: MainWindow, tmp_path: Path) -> None:
-    [png] = app_module.save_screenshots(window, tmp_path / "shots")
-    image = QImage(str(png))
-    assert image.width() >= 1000 and image.height() >= 600
+    pngs = app_module.save_screenshots(window, tmp_path / "shots")
+    assert [p.name for p in pngs][:6] == [
+        "main_window_workbook.png", "main_window_sku_detail.png", "main_window_dashboard.png",
+        "main_window_drp.png", "main_window_scorecard.png", "main_window_exceptions.png"]
+    for png in pngs:
+        image = QImage(str(png))
+        assert image.width() >= 1000 and image.height() >= 600
 
 
 # --- starting the app ----------------------------------------------------------------------
@@ -364,7 +381,7 @@ def test_first_start_creates_the_demo_workspace(qapp, tmp_path: Path,
 
     QTimer.singleShot(0, close_soon)
     hook = sys.excepthook
-    assert app_module.run_gui(None) == 0
+    assert app_module.run_gui(None, AppSettings.at(tmp_path / "settings.ini")) == 0
     assert sys.excepthook is hook
     path = tmp_path / "home" / "workspace.echelon"
     with Store.open(path) as store:
@@ -379,7 +396,7 @@ def test_start_on_a_file_that_is_not_a_workspace(qapp, tmp_path: Path,
                         lambda parent, title, text, *a: messages.append(text))
     bogus = tmp_path / "notes.txt"
     bogus.write_text("not a workspace")
-    assert app_module.run_gui(bogus) == 2
+    assert app_module.run_gui(bogus, AppSettings.at(tmp_path / "settings.ini")) == 2
     assert messages == [f"{bogus}: not an Echelon workspace (not an SQLite database)"]
     assert "Traceback" not in messages[0]
 

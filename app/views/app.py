@@ -7,15 +7,18 @@ company, so the planner sees a living plan at once.
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.models.store import Store, WorkspaceError
 from app.models.validate import DataProblems
 from app.views.main_window import MainWindow
+from app.views.settings import AppSettings
 from app.workbench import Workbench
 
 
@@ -47,18 +50,25 @@ def prepare_workspace(db: Path | None) -> Path:
     return path
 
 
-def run_gui(db: Path | None) -> int:
-    """Open the desktop app on ``db`` (or the default workspace); returns the exit code."""
+def run_gui(db: Path | None, settings: AppSettings | None = None) -> int:
+    """Open the desktop app on ``db`` (else the last workspace, else the default one).
+
+    ``settings`` (the user's own by default) keeps the last workspace, the recent files and
+    the window layout.
+    """
     app = application()
+    settings = settings or AppSettings.user()
     previous_hook = sys.excepthook
     sys.excepthook = _show_unexpected
     try:
         try:
-            workbench = Workbench.open_file(prepare_workspace(db))
+            workbench = Workbench.open_file(prepare_workspace(db or settings.last_workspace()))
         except (WorkspaceError, DataProblems) as err:
             QMessageBox.critical(None, "Echelon cannot open the workspace", str(err))
             return 2
-        window = MainWindow(workbench)
+        settings.opened(workbench.path)
+        window = MainWindow(workbench, settings=settings)
+        settings.restore_window(window)
         window.show()
         code = app.exec()
         workbench.close()
@@ -97,23 +107,65 @@ def _show_unexpected(kind: type[BaseException], error: BaseException,
 
 def screenshot(db: Path | None, out_dir: Path) -> list[Path]:
     """Open the workspace offscreen-ready, size the window like a laptop screen, save PNGs."""
-    app = application()
+    application()
     workbench = Workbench.open_file(prepare_workspace(db))
     try:
-        window = MainWindow(workbench)
+        window = MainWindow(workbench, settings=AppSettings.memory())
         window.resize(1440, 900)
         window.show()
-        app.processEvents()
-        return save_screenshots(window, out_dir)
+        settle(window)
+        try:
+            return save_screenshots(window, out_dir)
+        finally:
+            window.close()
     finally:
         workbench.close()
 
 
-def save_screenshots(window: QWidget, out_dir: Path) -> list[Path]:
-    """Grab the window as it is now to ``out_dir/main_window.png``; returns the files written."""
+def save_screenshots(window: MainWindow, out_dir: Path) -> list[Path]:
+    """Grab every tab of the window to ``out_dir/main_window_<tab>.png``; the files written.
+
+    The SKU detail tab shows the SKU holding the most stock value (a finished good at a DC
+    when there is one), so the picture has something to show.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "main_window.png"
-    QApplication.processEvents()
-    if not window.grab().save(str(path)):
-        raise OSError(f"{path}: could not write the screenshot")
-    return [path]
+    written: list[Path] = []
+    before = window.tabs.currentIndex()
+    _open_a_busy_sku(window)
+    for index, name in enumerate(window.tab_names):
+        window.tabs.setCurrentIndex(index)
+        settle(window)
+        if name == "workbook":  # past the long texts: the frozen part numbers, then figures
+            window.workbook.scroll_to_column("part_class")
+            settle(window)
+        path = out_dir / f"main_window_{name}.png"
+        if not window.grab().save(str(path)):
+            raise OSError(f"{path}: could not write the screenshot")
+        written.append(path)
+    window.tabs.setCurrentIndex(before)
+    return written
+
+
+def settle(window: MainWindow) -> None:
+    """Let queued work finish: background plans, layouts, charts drawn on the next turn."""
+    pool = QThreadPool.globalInstance()
+    for _ in range(1200):
+        QApplication.processEvents()
+        scoring = window.is_built("scorecard") and window.scorecard.busy
+        if not (window.recomputer.busy or scoring or pool.activeThreadCount()):
+            break
+        time.sleep(0.05)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _open_a_busy_sku(window: MainWindow) -> None:
+    result = window.latest_plan
+    if result is None or result.n == 0 or "average_on_hand_value" not in result.skus:
+        return
+    skus = result.skus
+    preferred = skus[(skus.get("part_class") == "FG") & (skus.get("supply_type") == "transfer")] \
+        if "part_class" in skus and "supply_type" in skus else skus
+    pool = preferred if len(preferred) else skus
+    row = pool.loc[pool["average_on_hand_value"].idxmax()]
+    window.sku_detail.open_sku(str(row["item_id"]), str(row["site_id"]))

@@ -9,7 +9,7 @@ text kept once made). The model knows nothing about planning: an edit is passed 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +36,12 @@ Index = QModelIndex | QPersistentModelIndex
 _NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TEXT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _MAX_DECIMALS = 4
+#: item data roles as plain ints (``data()`` compares them for every painted cell)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_EDIT = int(Qt.ItemDataRole.EditRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 
 
 @dataclass
@@ -113,6 +119,17 @@ def _column(name: str, kind: ColumnKind, series: pd.Series) -> _Column:
     return _Column(name, kind, values, missing)
 
 
+def make_column(name: str, kind: ColumnKind | None, values: pd.Series | np.ndarray,
+                pattern: str | None = None) -> _Column:
+    """One model column from values (kind None: told by the dtype); ``pattern`` formats
+    numbers (``"{:.1%}"``)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    column = _column(name, kind or _kind_of(series), series)
+    if pattern is not None:
+        column._pattern = pattern
+    return column
+
+
 def _decimals(values: np.ndarray) -> int:
     """The fewest decimals (up to 4) that show every value of a number column exactly."""
     finite = values[np.isfinite(values)]
@@ -135,6 +152,7 @@ class FrameModel(QAbstractTableModel):
         self._table: Table | None = None
         self._filter_mask: np.ndarray | None = None
         self._filter_text = ""
+        self._column_filter: tuple[str, str] | None = None
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
         #: per model row (sorted order): passes the filter? None when there is no filter
         self.visible: list[bool] | None = None
@@ -142,17 +160,32 @@ class FrameModel(QAbstractTableModel):
 
     # --- content ---------------------------------------------------------------------------
 
-    def set_frame(self, frame: pd.DataFrame, table: Table | None = None) -> None:
+    def set_frame(self, frame: pd.DataFrame, table: Table | None = None,
+                  kinds: Mapping[str, ColumnKind] | None = None,
+                  patterns: Mapping[str, str] | None = None) -> None:
         """Show ``frame``; ``table`` (its contract table) gives the kinds and the key columns.
 
-        When only values changed (same columns, same keys in the same order) the rows stay
-        where they are on screen, sorted or not; otherwise the model resets and re-sorts.
+        ``kinds`` names the kind of columns that are not in ``table`` (else the dtype tells);
+        ``patterns`` a display format per number column (``"{:.1%}"``; else the fewest
+        decimals that show every value). When only values changed (same columns, same keys
+        in the same order) the rows stay where they are on screen, sorted or not; otherwise
+        the model resets and re-sorts.
         """
-        columns = [
-            _column(str(name), table.column(str(name)).kind if table else _kind_of(frame[name]),
-                    frame[name])
-            for name in frame.columns
-        ]
+        columns = []
+        for name in frame.columns:
+            name = str(name)
+            if table is not None and table.has_column(name):
+                kind = table.column(name).kind
+            elif kinds is not None and name in kinds:
+                kind = kinds[name]
+            else:
+                kind = _kind_of(frame[name])
+            columns.append(make_column(name, kind, frame[name],
+                                       patterns.get(name) if patterns else None))
+        self.set_columns(columns, table)
+
+    def set_columns(self, columns: list[_Column], table: Table | None = None) -> None:
+        """Show ready-made columns (``make_column``); see ``set_frame``."""
         if self._same_rows(columns, table):
             self._columns = columns
             if self.rowCount() and self.columnCount():
@@ -163,8 +196,8 @@ class FrameModel(QAbstractTableModel):
             self._sorted_by = None
         self.beginResetModel()
         self._columns, self._table = columns, table
-        self._order = self._sort_order(*self._sorted_by) if self._sorted_by else np.arange(
-            len(frame))
+        rows = len(columns[0].values) if columns else 0
+        self._order = self._sort_order(*self._sorted_by) if self._sorted_by else np.arange(rows)
         self._filter_mask = self._match(self._filter_text)
         self._update_visible()
         self.endResetModel()
@@ -176,8 +209,12 @@ class FrameModel(QAbstractTableModel):
             return False
         if len(columns[0].values) != len(self._columns[0].values):
             return False
-        keys = [i for i, c in enumerate(columns) if c.name in table.key]
+        keys = [i for i, c in enumerate(columns) if c.name in self.key_names()]
         return all(np.array_equal(columns[i].values, self._columns[i].values) for i in keys)
+
+    def key_names(self) -> tuple[str, ...]:
+        """The columns that identify a row (the contract table's key)."""
+        return self._table.key if self._table is not None else ()
 
     @property
     def table(self) -> Table | None:
@@ -195,16 +232,17 @@ class FrameModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        column = self._columns[index.column()]
-        row = int(self._order[index.row()])
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.EditRole:
-            return self.edit_text(index.row(), index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _NUMBER if column.is_number else _TEXT
+        # Qt asks 7 roles per painted cell: plain int tests first, the rare roles fall through
+        if role == _DISPLAY:
+            if not index.isValid():
+                return None
+            return self._columns[index.column()].text(int(self._order[index.row()]))
+        if role == _ALIGNMENT:
+            if not index.isValid():
+                return None
+            return _NUMBER if self._columns[index.column()].is_number else _TEXT
+        if role == _EDIT:
+            return self.edit_text(index.row(), index.column()) if index.isValid() else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
@@ -226,12 +264,11 @@ class FrameModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not index.isValid() or self.on_edit is None or self._table is None:
-            return base
+        if self.on_edit is None or self._table is None or not index.isValid():
+            return _READ_ONLY
         if self._columns[index.column()].name in self._table.key:
-            return base
-        return base | Qt.ItemFlag.ItemIsEditable
+            return _READ_ONLY
+        return _EDITABLE
 
     def setData(self, index: Index, value: object,  # noqa: N802
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -312,6 +349,16 @@ class FrameModel(QAbstractTableModel):
         self._filter_mask = self._match(self._filter_text)
         self._update_visible()
 
+    def set_column_filter(self, column: str | None, value: str = "") -> None:
+        """Also keep only rows whose ``column`` reads ``value`` exactly (None: no such filter)."""
+        self._column_filter = (column, value) if column else None
+        self._filter_mask = self._match(self._filter_text)
+        self._update_visible()
+
+    @property
+    def column_filter(self) -> tuple[str, str] | None:
+        return self._column_filter
+
     def _update_visible(self) -> None:
         mask = self._filter_mask
         self.visible = None if mask is None else mask[self._order].tolist()
@@ -321,14 +368,23 @@ class FrameModel(QAbstractTableModel):
         return self._filter_text
 
     def _match(self, text: str) -> np.ndarray | None:
-        """Which frame rows contain ``text`` in a text or date column (None: no filter)."""
-        if not text:
-            return None
-        needle = text.lower()
-        mask = np.zeros(len(self._order), dtype=bool)
-        for col in self._columns:
-            if not col.is_number and col.kind != "bool":
-                mask |= np.char.find(col.lowered(), needle) >= 0
+        """Which frame rows pass the filters (None: no filter).
+
+        The text filter keeps rows with ``text`` in a text or date column (any case); the
+        column filter rows whose column reads its value exactly.
+        """
+        mask: np.ndarray | None = None
+        if text:
+            needle = text.lower()
+            mask = np.zeros(len(self._order), dtype=bool)
+            for col in self._columns:
+                if not col.is_number and col.kind != "bool":
+                    mask |= np.char.find(col.lowered(), needle) >= 0
+        if self._column_filter is not None:
+            name, value = self._column_filter
+            found = [c for c in self._columns if c.name == name]
+            hits = (found[0].texts() == value) if found else np.zeros(len(self._order), bool)
+            mask = hits if mask is None else mask & hits
         return mask
 
 
@@ -355,6 +411,12 @@ class FrameFilterProxy(QSortFilterProxyModel):
         """
         self.beginResetModel()
         self._source.set_filter_text(text)
+        self.endResetModel()
+
+    def set_column_filter(self, column: str | None, value: str = "") -> None:
+        """Show only the rows whose ``column`` reads ``value`` (None: drop that filter)."""
+        self.beginResetModel()
+        self._source.set_column_filter(column, value)
         self.endResetModel()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802

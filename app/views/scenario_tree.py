@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QContextMenuEvent,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from app.models.store import ScenarioInfo
 from app.views.relay import listen
@@ -35,6 +42,8 @@ class ScenarioTreeModel(QStandardItemModel):
             name.setToolTip(f"{info.name}: {info.status}, {info.changes} changes"
                             + (f", {info.undone} undone (redo)" if info.undone else ""))
             status = QStandardItem(info.status if info.parent else "baseline")
+            if info.status == "approved" and info.parent:
+                status.setForeground(QBrush(QColor("#1B6E35")))
             changes = QStandardItem(f"{info.changes:,}")
             changes.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             row = [name, status, changes]
@@ -72,8 +81,29 @@ class ScenarioTree(QTreeView):
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self._context_actions: list[QAction | None] = []
+        self.context_menu: QMenu | None = None
         listen(workbench, self, self._on_changed)
         self._reload()
+
+    def set_context_actions(self, actions: Sequence[QAction | None]) -> None:
+        """The right-click menu: these actions (None: a separator), on the row clicked."""
+        self._context_actions = list(actions)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        """Right-click: make the row under the pointer current, then offer the actions."""
+        index = self.indexAt(event.pos())
+        if index.isValid():
+            self.setCurrentIndex(index.siblingAtColumn(0))
+        menu = QMenu(self)
+        menu.setObjectName("scenarioMenu")
+        for action in self._context_actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        self.context_menu = menu
+        menu.popup(event.globalPos())
 
     @property
     def scenario_model(self) -> ScenarioTreeModel:
