@@ -129,6 +129,13 @@ def styled_plot(title: str, left: pg.AxisItem, bottom: pg.AxisItem | None = None
     if bottom is not None:
         axes["bottom"] = bottom
     plot = pg.PlotWidget(parent=parent, background=BACKGROUND, axisItems=axes)
+    _style(plot, title, left_width=62, horizontal=False)
+    return plot
+
+
+def _style(plot: pg.PlotWidget, title: str, left_width: int, horizontal: bool) -> None:
+    """The house style of every chart: bold title, grey axes, a light value grid, no mouse
+    zoom or context menu (charts, not tools)."""
     plot.setTitle(title, color=AXIS_TEXT, size="10pt", bold=True)
     item = plot.getPlotItem()
     item.setMenuEnabled(False)
@@ -138,10 +145,9 @@ def styled_plot(title: str, left: pg.AxisItem, bottom: pg.AxisItem | None = None
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen("#999999"))
         axis.setTextPen(pg.mkPen(AXIS_TEXT))
-    item.getAxis("left").setWidth(62)
-    item.showGrid(x=False, y=True, alpha=0.15)
+    item.getAxis("left").setWidth(left_width)
+    item.showGrid(x=horizontal, y=not horizontal, alpha=0.15)
     plot.setMinimumHeight(200)
-    return plot
 
 
 def add_legend(plot: pg.PlotWidget, bottom: bool = False, columns: int = 1) -> pg.LegendItem:
@@ -169,18 +175,7 @@ class BarChart(pg.PlotWidget):
         self.horizontal = horizontal
         side = "bottom" if horizontal else "left"
         super().__init__(parent=parent, background=BACKGROUND, axisItems={side: value_axis})
-        self.setTitle(title, color=AXIS_TEXT, size="10pt", bold=True)
-        item = self.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.getViewBox().setMouseEnabled(x=False, y=False)
-        for name in ("left", "bottom"):
-            axis = item.getAxis(name)
-            axis.setPen(pg.mkPen("#999999"))
-            axis.setTextPen(pg.mkPen(AXIS_TEXT))
-        item.getAxis("left").setWidth(130 if horizontal else 62)
-        item.showGrid(x=horizontal, y=not horizontal, alpha=0.15)
-        self.setMinimumHeight(200)
+        _style(self, title, left_width=130 if horizontal else 62, horizontal=horizontal)
         self.categories: list[str] = []
         self.series: list[tuple[str, np.ndarray]] = []
         self._signature: tuple[object, ...] | None = None
