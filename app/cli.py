@@ -345,6 +345,8 @@ def cmd_undo_redo(args: argparse.Namespace) -> int:
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
+    # the window is grabbed, never shown: no display needed (set before Qt loads)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.views.app import screenshot
 
     written = screenshot(Path(args.db) if args.db else None, Path(args.out))

@@ -152,7 +152,8 @@ def settle(window: MainWindow) -> None:
     for _ in range(1200):
         QApplication.processEvents()
         scoring = window.is_built("scorecard") and window.scorecard.busy
-        if not (window.recomputer.busy or scoring or pool.activeThreadCount()):
+        if not (window.first_plan_pending or window.recomputer.busy or scoring
+                or pool.activeThreadCount()):
             break
         time.sleep(0.05)
     for _ in range(3):

@@ -163,6 +163,11 @@ class MainWindow(QMainWindow):
     def workbench(self) -> Workbench:
         return self._workbench
 
+    @property
+    def first_plan_pending(self) -> bool:
+        """True until the first plan has been asked for (it waits for the first paint)."""
+        return not self._first_plan_asked
+
     def _first_plan(self) -> None:
         if not self._first_plan_asked:
             self._first_plan_asked = True
