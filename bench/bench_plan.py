@@ -4,7 +4,8 @@
 
 Networks come from the demo generator (104 weekly history periods, 4-5 network levels:
 DC -> plant FG -> modules -> sub-assemblies -> parts), planned over 104 weekly periods.
-Prints the median seconds of ``plan()`` over ``--runs`` runs (after one warm-up) and the
+Prints the median seconds of ``plan()`` over ``--runs`` runs (after one warm-up), with the
+range of the runs (the machine is shared: single runs move by tens of percent), and the
 peak memory traced during one run. The customer-demand forecast is computed once beforehand,
 as a session does (it changes only with the history), and its time is printed apart; so is
 the multi-echelon safety-stock solve (a session memoises it by its inputs: edits that do not
@@ -69,7 +70,8 @@ def main() -> None:
         tracemalloc.stop()
         levels = int(pd.Series(result.skus["low_level_code"]).max()) + 1
         print(f"{inp.n:>7,} SKUs, {levels} levels, {len(result.planned_orders):>9,} planned "
-              f"orders: plan {statistics.median(seconds):.3f} s (prepare+netting "
+              f"orders: plan {statistics.median(seconds):.3f} s "
+              f"({min(seconds):.3f}-{max(seconds):.3f}; prepare+netting "
               f"{statistics.median(netting):.3f} s), peak {peak:.0f} MB; demand forecast "
               f"from history (once per history version) {forecast_s:.3f} s; first plan with "
               f"the MEIO solve {warm_s:.3f} s (gap {result.kpis['meio_gap']:.2%})")

@@ -19,6 +19,7 @@ from app.engine.breakdown import (
     surplus,
     units_short,
 )
+from app.engine.lookup import GroupIndicator
 from app.engine.measure_sums import SkuAttributes, plan_sums
 from app.engine.measures import KPI_DESCRIPTIONS, KPI_NAMES, SKU_MEASURES, compute_measures
 from app.engine.result import PlanArrays
@@ -252,7 +253,7 @@ def test_blocks_add_up_to_one_pass():
     arrays, skus = _random_plan(rng, 37, 9)
     attrs = SkuAttributes(cost=skus["unit_cost"].to_numpy(), price=np.zeros(37),
                           margin=np.ones(37), lead_time=skus["lead_time_periods"].to_numpy(),
-                          groups={})
+                          groups=GroupIndicator.from_codes({}, 37))
     whole, whole_sku = plan_sums(arrays, attrs, block_rows=1000)
     parts, parts_sku = plan_sums(arrays, attrs, block_rows=5)
     for name in ("value", "excess", "obsolete", "short", "cogs", "met", "ss_ok"):

@@ -71,6 +71,10 @@ def date_stamps(dates: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
         stamps = date_stamps(dates.categories)
         return np.where(dates.codes >= 0, stamps[np.maximum(dates.codes, 0)],
                         pd.NaT.value) if len(stamps) else np.full(len(dates), pd.NaT.value)
+    if dates.dtype == np.dtype("datetime64[ns]"):  # already nanoseconds (NaT included)
+        return np.asarray(dates).view(np.int64)
+    if isinstance(dates, pd.Series) and pd.api.types.is_string_dtype(dates.dtype):
+        dates = dates.to_numpy(dtype=object)  # (factorised faster than the text column)
     codes, uniques = pd.factorize(dates, use_na_sentinel=False)
     if pd.api.types.is_string_dtype(uniques.dtype):
         days = _iso_day_values(np.asarray(uniques, dtype=object))
@@ -79,7 +83,7 @@ def date_stamps(dates: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
     return pd.DatetimeIndex(pd.to_datetime(uniques)).as_unit("ns").asi8[codes]
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAYS = re.compile(r"(?:\d{4}-\d{2}-\d{2})*")
 #: the days nanosecond timestamps can hold
 _NS_DAYS = (np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-10", "D"))
 
@@ -87,7 +91,9 @@ _NS_DAYS = (np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-10", "D"))
 def _iso_day_values(text: np.ndarray) -> np.ndarray | None:
     """``text`` as datetime64[D] when every value is an ISO day in the nanosecond range,
     else None (then pandas parses it)."""
-    if not all(isinstance(t, str) and _ISO_DAY.fullmatch(t) for t in text.tolist()):
+    values = text.tolist()
+    if not all(isinstance(t, str) and len(t) == 10 for t in values) or \
+            not _ISO_DAYS.fullmatch("".join(values)):  # (one match for them all)
         return None
     try:
         days = text.astype("datetime64[D]")

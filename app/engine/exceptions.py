@@ -45,7 +45,7 @@ import pandas as pd
 
 from app.engine.breakdown import surplus
 from app.engine.calendar import date_stamps, iso_days
-from app.engine.lookup import column, period_index, sku_rows
+from app.engine.lookup import as_text, column, period_index, sku_rows, text_codes
 from app.engine.measure_sums import block_arrays
 from app.engine.result import PlanArrays
 
@@ -87,20 +87,19 @@ def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc) -> Epi
 
     An episode is a contiguous stretch of the row-major cells, so ``how.reduceat`` runs over
     the stretches in place (bounds: start, end, start, end, ...; every other result is a
-    gap): the same values in the same order as over the episodes' cells gathered.
+    gap): the same values in the same order as over the episodes' cells gathered. The
+    stretches come from one pass: a row's flag, padded with False at both ends, changes
+    value exactly at each episode's start and one past its end.
     """
     horizon = flag.shape[1]
     if not flag.any():  # (expiry: most blocks have none)
         nothing = np.zeros(0, dtype=np.intp)
         return nothing, nothing.copy(), nothing.copy(), np.zeros(0)
-    begins = flag.copy()
-    begins[:, 1:] &= ~flag[:, :-1]
-    ends = flag.copy()
-    ends[:, :-1] &= ~flag[:, 1:]
-    start, end = np.flatnonzero(begins), np.flatnonzero(ends) + 1
-    row, first, length = start // max(horizon, 1), start % max(horizon, 1), end - start
-    if len(start) == 0:
-        return row, first, length, np.zeros(0)
+    edges = np.flatnonzero(np.diff(flag, axis=1, prepend=False, append=False))
+    row, first = np.divmod(edges, horizon + 1)  # (rows of H + 1 edge positions)
+    cell = row * horizon + first  # start, end, start, end, ... as flat cells
+    start, end = cell[0::2], cell[1::2]
+    row, first, length = row[0::2], first[0::2], end - start
     values = np.ascontiguousarray(amount).reshape(-1)
     bounds = np.column_stack([start, end]).reshape(-1)
     if bounds[-1] == len(values):  # the last stretch runs to the end of the array
@@ -233,15 +232,25 @@ def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), [])
     if orders is None or len(orders) == 0 or "past_due" not in orders.columns:
         return none
-    needed = [c for c in ("sku_row", "item_id", "site_id", "quantity", "release_period")
-              if c in orders.columns]
-    due = orders.loc[orders["past_due"].fillna(False).astype(bool).to_numpy(), needed]
-    rows = due["sku_row"].to_numpy(np.int64) if "sku_row" in due else sku_rows(skus, due)
+    flag = orders["past_due"]
+    due = flag.to_numpy() if flag.dtype == bool else \
+        flag.fillna(False).astype(bool).to_numpy()
+    if "sku_row" in orders.columns:  # the plan's own orders: their columns, no look-up
+        rows = orders["sku_row"].to_numpy(np.int64)[due]
+        quantities = column(orders, "quantity", 0.0)[due]
+        releases = orders["release_period"].array[due]
+    else:
+        needed = [c for c in ("item_id", "site_id", "quantity", "release_period")
+                  if c in orders.columns]
+        frame = orders.loc[due, needed]
+        rows = sku_rows(skus, frame)
+        quantities = column(frame, "quantity", 0.0)
+        releases = frame["release_period"]
     keep = rows >= 0
     if not keep.any():
         return none
-    rows, quantity = rows[keep], column(due, "quantity", 0.0)[keep]
-    release = date_stamps(due["release_period"])[keep]
+    rows, quantity = rows[keep], quantities[keep]
+    release = date_stamps(releases)[keep]
     order = np.argsort(rows, kind="stable")
     first = np.flatnonzero(np.diff(rows[order], prepend=-1))  # each SKU's first row
     if len(first) == len(rows) and np.isfinite(quantity).all() and (quantity != 0).all():
@@ -269,7 +278,7 @@ def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str
         return {}
     t = period_index(load["period"], periods)
     inside = (t >= 0) & (t < horizon)
-    codes, names = pd.factorize(load["resource_id"].astype(str))
+    codes, names = text_codes(load["resource_id"])
     load_hours = column(load, "load_hours", 0.0)
     capacity = column(load, "capacity_hours", np.inf)
     ratio = column(load, "utilisation", np.nan)
@@ -282,9 +291,27 @@ def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str
     np.maximum.at(util, at, ratio[inside])
     row, first, length, hours = _episode_amounts(over > TOLERANCE, over, np.add)
     _, _, _, peak = _episode_amounts(over > TOLERANCE, util, np.maximum)
-    site = pd.Series(load["site_id"].astype(str).to_numpy()).groupby(codes).first().to_numpy()
-    return {"resource": np.asarray(names, dtype=object)[row], "site": site[row],
+    site = _first_site(load, codes)
+    return {"resource": names[row], "site": site[row],
             "t": first, "periods": length, "quantity": hours, "peak": peak}
+
+
+def _text_column(names: list[str], codes: np.ndarray
+                 ) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A text column: the distinct values once, then taken by code (no rows: an empty object
+    column, as pandas makes of an empty object array)."""
+    codes = codes.astype(np.int64)
+    if not len(codes):
+        return np.asarray(names, dtype=object)[codes]
+    return pd.array(names, dtype="str").take(codes)
+
+
+def _first_site(load: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
+    """Per resource code (0, 1, ...): the text of its first known ``site_id``."""
+    raw = load["site_id"].to_numpy(dtype=object)
+    if (codes >= 0).all() and pd.api.types.infer_dtype(raw, skipna=False) == "string":
+        return raw[np.unique(codes, return_index=True)[1]]  # all known: the first row's
+    return pd.Series(load["site_id"].astype(str).to_numpy()).groupby(codes).first().to_numpy()
 
 
 def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanArrays,
@@ -345,13 +372,16 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     labels = np.array([*iso_days(periods), ""], dtype=object)
     t = t.astype(np.int64)
     span, spans = _spans(periods, t, length.astype(np.int64))
+    # ids: each distinct text once, then taken by code (SKU rows by their row, overload
+    # rows by their episode; "" where a row has no such id)
     sku_row = kind != 5
-    item_id, site_id, resource_id = (np.full(m, "", dtype=object) for _ in range(3))
-    item_id[sku_row] = skus["item_id"].astype(str).to_numpy(dtype=object)[row[sku_row]]
-    site_id[sku_row] = skus["site_id"].astype(str).to_numpy(dtype=object)[row[sku_row]]
-    if over:
-        site_id[~sku_row] = over["site"][row[~sku_row]]
-        resource_id[~sku_row] = over["resource"][row[~sku_row]]
+    n = len(skus)
+    episode_sites = over["site"] if over else np.zeros(0, dtype=object)
+    episode_resources = over["resource"] if over else np.zeros(0, dtype=object)
+    item_id = _text_column([*as_text(skus["item_id"]), ""], np.where(sku_row, row, n))
+    site_id = _text_column([*as_text(skus["site_id"]), *episode_sites],
+                           np.where(sku_row, row, n + row))
+    resource_id = _text_column(["", *episode_resources], np.where(sku_row, 0, row + 1))
     extras = {4: np.asarray(earliest, dtype=object),
               5: np.asarray([f"{p:.0%}" for p in peak.tolist()], dtype=object)}
     message = np.empty(m, dtype=object)
@@ -361,17 +391,10 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
             extra = extras[k][rank[mask]].tolist() if k in extras else []
             message[mask] = _messages(name, span[mask], spans, length[mask], qty[mask],
                                       extra)
-    def text(names: list[str], codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
-        """A text column of a few distinct values: the values once, then taken by code
-        (no rows: an empty object column, as pandas makes of an empty object array)."""
-        codes = codes.astype(np.int64)
-        if not len(codes):
-            return np.asarray(names, dtype=object)[codes]
-        return pd.array(names, dtype="str").take(codes)
-
     return pd.DataFrame({
         "item_id": item_id, "site_id": site_id, "resource_id": resource_id,
-        "period": text(labels.tolist(), t), "periods": length.astype(np.int64),
-        "kind": text(list(KINDS), kind), "severity": text(list(SEVERITIES), code),
+        "period": _text_column(labels.tolist(), t), "periods": length.astype(np.int64),
+        "kind": _text_column(list(KINDS), kind),
+        "severity": _text_column(list(SEVERITIES), code),
         "quantity": qty.astype(float), "value": value.astype(float), "message": message,
     }, columns=list(COLUMNS))

@@ -6,6 +6,8 @@ and sums of SKU x period arrays by a SKU attribute (a sparse indicator matrix).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -46,6 +48,29 @@ def sku_rows(skus: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
     return pd.Index(key[:n]).get_indexer(key[n:]).astype(np.int64)
 
 
+def as_text(values: pd.Series) -> np.ndarray:
+    """``values.astype(str)`` as an object array (missing stays missing); no conversion
+    when every value is already text."""
+    raw = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=False) == "string":
+        return raw
+    return values.astype(str).to_numpy(dtype=object)
+
+
+def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values.astype(str))`` as ``(codes, names)`` (names an object array).
+
+    When every value is already text the conversion is skipped (the same codes and names:
+    ``astype(str)`` leaves text as it is), saving a pass of pandas over the column.
+    """
+    raw = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=False) != "string":
+        codes, names = pd.factorize(values.astype(str))
+        return codes, np.asarray(names, dtype=object)
+    codes, names = pd.factorize(raw)
+    return codes, np.asarray(names, dtype=object)
+
+
 def label_text(labels: pd.Series | np.ndarray | list) -> tuple[np.ndarray, list[str]]:
     """The distinct labels as text (``astype(str)``; missing -> ""), and each row's code.
 
@@ -72,17 +97,59 @@ def group_codes(labels: pd.Series | np.ndarray | list, keys: tuple[str, ...] | l
     return found[codes] if len(found) else np.full(len(codes), -1, dtype=np.int64)
 
 
-def group_matrix(codes: np.ndarray, n_groups: int) -> sparse.csc_matrix:
-    """The (k x n) indicator ``M[g, i] = 1`` where ``codes[i] = g`` (codes -1 left out).
-
-    ``M @ A`` sums the rows of an (n x H) array by group: ``out[g, t] = Σ_{i in g} A[i, t]``.
-    Column slices ``M[:, lo:hi]`` are cheap (CSC), for block-wise sums.
-    """
-    keep = codes >= 0
-    return sparse.csc_matrix((np.ones(int(keep.sum())), (codes[keep], np.flatnonzero(keep))),
-                             shape=(n_groups, len(codes)))
-
-
 def group_sum(matrix: sparse.spmatrix, values: np.ndarray) -> np.ndarray:
     """``matrix @ values`` as a dense (k x H) array."""
     return np.asarray(matrix @ values).reshape(matrix.shape[0], values.shape[1])
+
+
+def column_block(matrix: sparse.csc_matrix, lo: int, hi: int) -> sparse.csc_matrix:
+    """``matrix[:, lo:hi]`` (CSC): the columns' stretch of the arrays, taken as it is (the
+    same entries in the same order as scipy's slice, without its general indexing)."""
+    start, end = matrix.indptr[lo], matrix.indptr[hi]
+    return sparse.csc_matrix((matrix.data[start:end], matrix.indices[start:end],
+                              matrix.indptr[lo:hi + 1] - start),
+                             shape=(matrix.shape[0], hi - lo))
+
+
+@dataclass(frozen=True)
+class GroupIndicator:
+    """The SKUs' groups in several dimensions (part class, ABC, category) as one 0/1 matrix.
+
+    ``matrix`` is (Σk x n): row ``rows[dim].start + g`` marks the SKUs in group g of ``dim``.
+    ``matrix @ A`` sums an (n x H) array by the groups of every dimension in one pass,
+    ``out[g, t] = Σ_{i in g} A[i, t]``; each output row adds its SKUs in column order, as a
+    matrix of its dimension alone would.
+    """
+
+    matrix: sparse.csc_matrix | None  # None: no dimensions
+    rows: dict[str, slice]
+
+    @classmethod
+    def from_codes(cls, codes: dict[str, tuple[np.ndarray, int]], n: int) -> GroupIndicator:
+        """From each dimension's ``(group code per SKU, number of groups)``; code -1: in no
+        group of that dimension."""
+        rows, at, member = {}, 0, []
+        for dim, (code, groups) in codes.items():
+            rows[dim] = slice(at, at + groups)
+            member.append(np.where(code >= 0, code + at, -1))
+            at += groups
+        if not member:
+            return cls(None, rows)
+        row = np.column_stack(member)  # (n, D): each SKU's row in each dimension
+        known = row >= 0
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(known.sum(axis=1), out=indptr[1:])
+        indices = row[known]  # SKU by SKU: CSC column by column, rows ascending
+        return cls(sparse.csc_matrix((np.ones(len(indices)), indices, indptr),
+                                     shape=(at, n)), rows)
+
+    def sums(self, lo: int, hi: int, values: list[np.ndarray]) -> list[dict[str, np.ndarray]]:
+        """Per array of ``values`` (the SKUs lo..hi-1): dimension -> its group sums (k x H)."""
+        if self.matrix is None:
+            return [{} for _ in values]
+        block = column_block(self.matrix, lo, hi)
+        out = []
+        for array in values:
+            summed = group_sum(block, array)
+            out.append({dim: summed[at] for dim, at in self.rows.items()})
+        return out

@@ -158,61 +158,91 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarr
                  min_max: np.ndarray) -> np.ndarray:
     """Rules whose order size depends on what was ordered before: one pass over periods.
 
-    Works period-major ((H, m) arrays) so each step reads contiguous rows.
+    Per SKU, with ``C`` the receipts planned so far and ``need = shortfall[t] - C``: when
+    ``need > 1e-9``, order ``max(cover[t] - C, minimum)`` (``cover``: the shortfall, or its
+    maximum over the next P periods for POQ), rounded up to whole lots (fixed); min/max SKUs
+    instead order up to the maximum when ``base[t] + C`` falls below the reorder point (or
+    there is a need), at least the need; then up to the order multiple; nothing before the
+    lead time.
+
+    Each period step is a few numpy calls over all the SKUs at once, period-major ((H, m)
+    arrays: each step reads contiguous rows). The SKUs are put in an order where the fixed,
+    the multiple and the min/max SKUs are each one contiguous slice, so those steps work in
+    place on slices (no masks, no temporaries).
     """
     m, h = shortfall.shape
     eps = 1e-9
-    need_t = np.ascontiguousarray(shortfall.T)
-    cover_t = need_t
+    has_multiple = np.isfinite(rules.order_multiple) & (rules.order_multiple > 0)
+    # groups 0-1 fixed, 1-3 multiple, 3-4 min/max (a SKU is never both fixed and min/max)
+    group = np.select([fixed & ~has_multiple, fixed, has_multiple & ~min_max,
+                       has_multiple, min_max], [0, 1, 2, 3, 4], 5)
+    perm = np.argsort(group, kind="stable")
+    edge = np.searchsorted(group[perm], np.arange(6)).tolist()
+    fixed_rows, multiple_rows, min_max_rows = (
+        slice(edge[0], edge[2]), slice(edge[1], edge[4]), slice(edge[3], edge[5]))
+    need_t = np.ascontiguousarray(shortfall.take(perm, axis=0).T)
+    cover_t = None
     if poq.any():  # the largest shortfall over the next P periods: cover t .. t+P-1
         ahead = shortfall.copy()
         ahead[poq] = _forward_max(shortfall[poq], rules.poq_periods[poq])
-        cover_t = np.ascontiguousarray(ahead.T)
-    base_t = np.ascontiguousarray(base.T) if min_max.any() else None
+        cover_t = np.ascontiguousarray(ahead.take(perm, axis=0).T)
     minimum = np.where(np.isfinite(rules.min_order), rules.min_order, 0.0)
-    minimum = np.where(eoq, np.maximum(minimum, np.nan_to_num(rules.eoq)), minimum)
-    lot = np.where(fixed, rules.lot_size, 1.0)
-    has_multiple = np.isfinite(rules.order_multiple) & (rules.order_multiple > 0)
-    multiple = np.where(has_multiple, rules.order_multiple, 1.0)
-    maximum = np.where(min_max, np.nan_to_num(rules.lot_size), 0.0)
-    reorder = np.where(min_max, np.nan_to_num(rules.min_order), 0.0) - eps
-    lead = rules.lead_time
-    any_fixed, any_multiple = bool(fixed.any()), bool(has_multiple.any())
+    minimum = np.where(eoq, np.maximum(minimum, np.nan_to_num(rules.eoq)), minimum)[perm]
+    lot = rules.lot_size[perm][fixed_rows]
+    multiple = rules.order_multiple[perm][multiple_rows]
+    mm = perm[min_max_rows]
+    base_t = np.ascontiguousarray(base.take(mm, axis=0).T)
+    maximum = np.nan_to_num(rules.lot_size[mm])
+    reorder = np.nan_to_num(rules.min_order[mm]) - eps
+    lead = rules.lead_time[perm]
     every = int(lead.max(initial=0))  # from this period on, every SKU can receive
-    out = np.zeros((h, m))
+    early = lead[None, :] > np.arange(every)[:, None]  # (every, m): before the lead time
+    out = np.zeros((h, m))  # row t: the orders received in period t
     cumulative = np.zeros(m)
+    need, needed, waiting = np.empty(m), np.empty(m, dtype=bool), np.empty(m, dtype=bool)
+    projected, trigger, up_to = np.empty(mm.size), np.empty(mm.size, dtype=bool), \
+        np.empty(mm.size)
+    mm_cumulative, mm_need, mm_needed = (a[min_max_rows] for a in (cumulative, need, needed))
     for t in range(int(lead.min(initial=0)), h):
-        need = need_t[t] - cumulative
-        needed = need > eps
-        order = np.subtract(cover_t[t], cumulative)
-        np.maximum(order, minimum, out=order)
-        if any_fixed:
-            np.copyto(order, _ceil_to(order, lot), where=fixed)
-        order = np.where(needed, order, 0.0)
-        if base_t is not None:
+        order = out[t]
+        np.subtract(need_t[t], cumulative, out=need)
+        np.greater(need, eps, out=needed)
+        if cover_t is None:
+            np.maximum(need, minimum, out=order)
+        else:
+            np.subtract(cover_t[t], cumulative, out=order)
+            np.maximum(order, minimum, out=order)
+        if lot.size:  # whole lots
+            _ceil_in_place(order[fixed_rows], lot, eps)
+        np.logical_not(needed, out=waiting)
+        np.copyto(order, 0.0, where=waiting)
+        if mm.size:
             # min/max: below the reorder point (or short of the target) -> up to the maximum
-            projected = base_t[t] + cumulative
-            trigger = projected < reorder
-            trigger |= needed
-            up_to = np.subtract(maximum, projected)
-            np.maximum(up_to, need, out=up_to)
-            order = np.where(min_max, np.where(trigger, up_to, 0.0), order)
-        if any_multiple:
-            np.copyto(order, _ceil_to(order, multiple), where=has_multiple)
+            np.add(base_t[t], mm_cumulative, out=projected)
+            np.less(projected, reorder, out=trigger)
+            trigger |= mm_needed
+            np.subtract(maximum, projected, out=up_to)
+            np.maximum(up_to, mm_need, out=up_to)
+            mine = order[min_max_rows]
+            mine[...] = 0.0
+            np.copyto(mine, up_to, where=trigger)
+        if multiple.size:
+            _ceil_in_place(order[multiple_rows], multiple, eps)
         if t < every:
-            order[lead > t] = 0.0
-        out[t] = order
+            np.copyto(order, 0.0, where=early[t])
         cumulative += order
-    return out.T
+    back = np.empty_like(perm)
+    back[perm] = np.arange(m)
+    return out.T.take(back, axis=0)
 
 
-def _ceil_to(quantity: np.ndarray, step: np.ndarray, eps: float = 1e-9) -> np.ndarray:
-    """``ceil(quantity / step - eps) * step``: up to a whole number of steps (a new array)."""
-    out = np.divide(quantity, step)
-    out -= eps
-    np.ceil(out, out=out)
-    out *= step
-    return out
+def _ceil_in_place(quantity: np.ndarray, step: np.ndarray, eps: float) -> None:
+    """``quantity = ceil(quantity / step - eps) * step``: up to a whole number of steps,
+    in place."""
+    np.divide(quantity, step, out=quantity)
+    quantity -= eps
+    np.ceil(quantity, out=quantity)
+    quantity *= step
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
@@ -226,18 +256,13 @@ def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
         return values.copy()
     w = np.clip(window, 1, h)
     k = np.floor(np.log2(w)).astype(np.int64)
-    pad = np.full((m, h), -np.inf)
-    tables = [np.concatenate([values, pad], axis=1)]
-    for j in range(1, int(k.max()) + 1):
+    tables = np.full((int(k.max()) + 1, m, 2 * h), -np.inf)  # padded past the horizon
+    tables[0, :, :h] = values
+    for j in range(1, len(tables)):
         step = 1 << (j - 1)
-        prev = tables[-1]
-        tables.append(np.maximum(prev, np.concatenate(
-            [prev[:, step:], np.full((m, step), -np.inf)], axis=1)))
-    out = np.empty((m, h))
-    t = np.arange(h)
-    for j in np.unique(k).tolist():
-        rows = np.flatnonzero(k == j)
-        table = tables[j][rows]
-        second = t[None, :] + (w[rows] - (1 << j))[:, None]
-        out[rows] = np.maximum(table[:, :h], np.take_along_axis(table, second, axis=1))
-    return out
+        tables[j] = tables[j - 1]
+        np.maximum(tables[j - 1, :, :-step], tables[j - 1, :, step:],
+                   out=tables[j, :, :-step])
+    # every row at once: its level's block from t and the one ending at t + w - 1
+    level, rows, t = k[:, None], np.arange(m)[:, None], np.arange(h)[None, :]
+    return np.maximum(tables[level, rows, t], tables[level, rows, t + (w - (1 << k))[:, None]])

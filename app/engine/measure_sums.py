@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy import sparse
 
 from app.engine.breakdown import (
     StockBreakdown,
@@ -20,7 +19,7 @@ from app.engine.breakdown import (
     stock_breakdown,
     units_short,
 )
-from app.engine.lookup import group_sum
+from app.engine.lookup import GroupIndicator
 from app.engine.result import PlanArrays
 
 #: SKUs per block (a few MB per temporary array).
@@ -37,8 +36,8 @@ class SkuAttributes:
     price: np.ndarray  # unit price (currency/unit), NaN -> 0
     margin: np.ndarray  # shortage penalty per unit short (currency/unit)
     lead_time: np.ndarray  # lead time in periods (int)
-    #: dimension name -> (k x n) group indicator (``app.engine.lookup.group_matrix``)
-    groups: dict[str, sparse.csc_matrix]
+    #: the SKUs' groups by dimension (part_class, abc, category)
+    groups: GroupIndicator
 
 
 @dataclass
@@ -100,7 +99,6 @@ def _block(blk: PlanArrays, split: StockBreakdown, attrs: SkuAttributes, lo: int
     with np.errstate(invalid="ignore"):
         has_ss = blk.safety_stock > 0
         ss_ok = has_ss & (blk.projected_on_hand >= blk.safety_stock - 1e-9)
-    groups = {d: m[:, lo:hi] for d, m in attrs.groups.items()}
     sums: dict[str, np.ndarray | dict[str, np.ndarray]] = {
         "value": stock_value.sum(axis=0),
         "safety": cost @ split.safety,
@@ -118,11 +116,11 @@ def _block(blk: PlanArrays, split: StockBreakdown, attrs: SkuAttributes, lo: int
         "met": (has_demand & (short <= SHORT_TOLERANCE)).sum(axis=0, dtype=float),
         "has_ss": has_ss.sum(axis=0, dtype=float),
         "ss_ok": ss_ok.sum(axis=0, dtype=float),
-        "value_by": {d: group_sum(m, stock_value) for d, m in groups.items()},
-        "weighted_by": {d: group_sum(m, weighted) for d, m in groups.items()},
-        "demand_by": {d: group_sum(m, demand) for d, m in groups.items()},
-        "short_by": {d: group_sum(m, short) for d, m in groups.items()},
     }
+    for name, grouped in zip(("value_by", "weighted_by", "demand_by", "short_by"),
+                             attrs.groups.sums(lo, hi, [stock_value, weighted, demand, short]),
+                             strict=True):
+        sums[name] = grouped
     per_sku = {
         "mean_on_hand": split.on_hand.mean(axis=1),
         "mean_pos": pos.mean(axis=1),

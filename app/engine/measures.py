@@ -46,12 +46,13 @@ import pandas as pd
 from app.engine.calendar import iso_days
 from app.engine.inputs import PlanSettings
 from app.engine.lookup import (
+    GroupIndicator,
     column,
     group_codes,
-    group_matrix,
     label_text,
     period_index,
     sku_rows,
+    text_codes,
 )
 from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
 from app.engine.result import PlanArrays
@@ -160,7 +161,8 @@ def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
         util = np.where(np.isnan(util), hours / cap, util)
     t = t[inside]
     overloaded = hours > cap + 1e-9
-    resource = load["resource_id"].astype(str).to_numpy()[inside]
+    codes = text_codes(load["resource_id"])[0]
+    resource = np.where(codes >= 0, codes, np.nan)[inside]  # (missing: left out)
     np.fmax.at(peak, t, util)  # the largest known utilisation per period (NaN: none)
     over = np.bincount(t, weights=overloaded.astype(float), minlength=horizon)[:horizon]
     mean_util = pd.Series(np.where(np.isnan(util), 0.0, util)).groupby(resource).sum() / horizon
@@ -208,15 +210,16 @@ def _attributes(skus: pd.DataFrame) -> tuple[SkuAttributes, list[str]]:
     price_known = column(skus, "unit_price", np.nan)
     margin = np.where(price_known > cost, price_known - cost, SHORTAGE_COST_SHARE * cost)
     lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0), nan=0.0).astype(np.int64)
-    groups = {}
+    codes: dict[str, tuple[np.ndarray, int]] = {}
     for dim, keys in (("part_class", PART_CLASSES), ("abc", ABC_CLASSES)):
         labels = skus[dim] if dim in skus.columns else [""] * n
-        groups[dim] = group_matrix(group_codes(labels, keys), len(keys))
+        codes[dim] = group_codes(labels, keys), len(keys)
     category = skus["category"] if "category" in skus.columns else pd.Series([""] * n)
-    codes, texts = label_text(category)  # each distinct category once
+    rows, texts = label_text(category)  # each distinct category once
     labels = [text or "uncategorised" for text in texts]
     cats = sorted(set(labels))
-    groups["category"] = group_matrix(group_codes(labels, cats)[codes], len(cats))
+    codes["category"] = group_codes(labels, cats)[rows], len(cats)
+    groups = GroupIndicator.from_codes(codes, n)
     attrs = SkuAttributes(cost=cost, price=np.nan_to_num(price_known, nan=0.0), margin=margin,
                           lead_time=lead, groups=groups)
     return attrs, cats

@@ -112,7 +112,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
         np.add(base, path, out=path)
         _shift_back(got, data.rules.lead_time[level], out=releases[level])
         if b < n:
-            _add_dependent(dependent[b:], weights[b:, a:b], releases[level])
+            _add_dependent(dependent[b:], _feeds(weights, a, b), releases[level])
         if progress is not None:
             progress((done + 1) / len(starts))
     arrays = PlanArrays(
@@ -166,6 +166,21 @@ def _shift_back(receipts: np.ndarray, lead_time: np.ndarray, out: np.ndarray | N
                 rows = np.flatnonzero(lead_time == lead)
                 out[rows, :h - lead] = receipts.take(rows, axis=0)[:, lead:]
     return out
+
+
+def _feeds(weights: sparse.csc_matrix, a: int, b: int) -> sparse.csc_matrix:
+    """``weights[b:, a:b]``: the arcs into the customers a..b-1 from rows b.. .
+
+    Suppliers sit on higher low-level codes, so all of these columns' entries lie in rows
+    b..: the columns' stretch of the CSC arrays is the slice itself (rows shifted by b),
+    entries in the same order, without scipy's general slicing.
+    """
+    lo, hi = weights.indptr[a], weights.indptr[b]
+    rows = weights.indices[lo:hi]
+    if rows.size and rows.min() < b:  # (not sorted by code: the general slice)
+        return weights[b:, a:b]
+    return sparse.csc_matrix((weights.data[lo:hi], rows - b, weights.indptr[a:b + 1] - lo),
+                             shape=(weights.shape[0] - b, b - a))
 
 
 def _add_dependent(dependent: np.ndarray, feeds: sparse.csc_matrix, releases: np.ndarray
