@@ -124,9 +124,12 @@ def service_targets(cell: np.ndarray, targets: Mapping[str, float] = DEFAULT_SER
     bad = {k: v for k, v in targets.items() if not 0 < float(v) < 1}
     if bad:
         raise ValueError(f"service targets must lie strictly between 0 and 1: {bad}")
-    lookup = np.array([float(targets[f"{a}{x}"]) for a in ABC for x in XYZ])
-    code = np.array([ABC.index(c[0]) * 3 + XYZ.index(c[1]) for c in np.asarray(cell, str)],
-                    dtype=np.int64)
+    cells = np.array([f"{a}{x}" for a in ABC for x in XYZ])  # sorted: AX, AY, ... CZ
+    lookup = np.array([float(targets[c]) for c in cells])
+    given = np.asarray(cell, dtype="<U2")
+    code = np.searchsorted(cells, given)
+    if given.size and not np.array_equal(cells[np.minimum(code, cells.size - 1)], given):
+        raise ValueError("cells must be ABC class + XYZ class, e.g. 'AX'")
     return lookup[code]
 
 

@@ -232,7 +232,8 @@ def follow_forecast(flat: np.ndarray, demand: np.ndarray, window: np.ndarray) ->
         return out
     average = demand.mean(axis=1)
     w = np.asarray(window, dtype=float)
-    use = (average > 0) & (w > 0)
+    # a flat forecast keeps the flat target: only rows whose demand varies need the window
+    use = (average > 0) & (w > 0) & (demand.max(axis=1) > demand.min(axis=1))
     if use.any():
         ahead = forward_cover(demand[use], w[use]) / w[use, None]
         out[use] *= ahead / average[use, None]
@@ -415,11 +416,10 @@ def paths_digest(net: GsmNetwork) -> bytes:
     return b"paths" + h.digest()
 
 
-def structure_digest(net: GsmNetwork, item_id: np.ndarray) -> bytes:
-    """A digest of the network's shape and names (what :func:`end_items` depends on)."""
+def structure_digest(net: GsmNetwork) -> bytes:
+    """A digest of the network's shape (what :func:`end_items` depends on, with the names)."""
     h = hashlib.blake2b(digest_size=20)
-    for array in (net.arc_src, net.arc_dst, net.is_demand,
-                  pd.util.hash_array(np.asarray(item_id, dtype=object))):
+    for array in (net.arc_src, net.arc_dst, net.is_demand):
         h.update(np.ascontiguousarray(array).tobytes())
     return b"end-items" + h.digest()
 
@@ -491,12 +491,14 @@ def plan_columns(rec: Recommendation, skus: pd.DataFrame, ss_model: np.ndarray,
     sol = rec.meio
     nan = np.full(n, np.nan)
     item_id = skus["item_id"].to_numpy(dtype=object)
-    key = structure_digest(rec.network, item_id)
-    ends = memo.get(key) if memo is not None else None
-    if ends is None:
+    key = structure_digest(rec.network)
+    known = memo.get(key) if memo is not None else None
+    if known is not None and np.array_equal(known[0], item_id):
+        ends = known[1]
+    else:
         ends = end_items(rec.network, item_id)
         if memo is not None:
-            memo.put(key, ends)
+            memo.put(key, (item_id, ends))
     return {
         "forecast_method": rec.demand.method,
         "demand_mean": rec.demand.mean,
