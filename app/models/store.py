@@ -605,9 +605,10 @@ class Store:
         if cached is not None:
             self._read_cache.move_to_end(cache_key)
             return cached
-        whole = self._read_cache.get((cache_key[0], None)) if tables is not None else None
-        if whole is not None:  # a part of a whole read at hand
-            return {name: whole[name] for name in tables}
+        if tables is not None:  # a part of a bigger read of the same revision at hand
+            for (chain_key, _), frames in self._read_cache.items():
+                if chain_key == cache_key[0] and all(name in frames for name in tables):
+                    return {name: frames[name] for name in tables}
         base_cache = self._load_base(session, chain[0])
         base = base_cache.frames
         position = {sc.id: i for i, sc in enumerate(chain)}
