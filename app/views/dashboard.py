@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -34,6 +34,7 @@ from app.views.formatting import (
     fmt_number,
     fmt_percent,
 )
+from app.views.plan_tab import PlanTab
 from app.workbench import Workbench
 
 PART_CLASSES = ("FG", "WIP", "RM")
@@ -167,20 +168,12 @@ def _tile_tooltip(tile: Tile, value: float, currency: str) -> str:
     return f"{tile.title}: {fmt_number(value, 2)}"
 
 
-class DashboardView(QWidget):
+class DashboardView(PlanTab):
     """KPI tiles and charts of the plan the main window hands to ``show_plan``."""
 
-    #: sigOpenSku(item_id: str, site_id: str): open this SKU in the SKU detail tab
-    sigOpenSku = Signal(str, str)  # noqa: N815
-    #: sigFilterWorkbook(column: str, value: str): filter the workbook on this (a bar click)
-    sigFilterWorkbook = Signal(str, str)  # noqa: N815
-    #: sigMessage(text: str): a status-bar message
-    sigMessage = Signal(str)  # noqa: N815
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("dashboardView")
-        self._workbench = workbench
+        super().__init__(workbench, "dashboardView", parent)
         self._result: PlanResult | None = None
 
         self.empty = QLabel(EMPTY_TEXT, objectName="dashboardEmpty")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.engine.result import PlanResult
 from app.views import charts
 from app.views.formatting import fmt_number, period_headers
+from app.views.plan_tab import PlanTab
 from app.views.tab_models import ColumnsModel, PeriodGridModel, TableColumn
 from app.workbench import Workbench
 
@@ -143,20 +144,12 @@ class DrpGridModel(PeriodGridModel):
         return super().data(index, role)
 
 
-class DrpView(QWidget):
+class DrpView(PlanTab):
     """DC chooser, DRP measures per DC, the time-phased DRP grid and the planned transfers."""
 
-    #: sigOpenSku(item_id: str, site_id: str): open this SKU in the SKU detail tab
-    sigOpenSku = Signal(str, str)  # noqa: N815
-    #: sigFilterWorkbook(column: str, value: str): filter the workbook on this
-    sigFilterWorkbook = Signal(str, str)  # noqa: N815
-    #: sigMessage(text: str): a status-bar message
-    sigMessage = Signal(str)  # noqa: N815
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("drpView")
-        self._workbench = workbench
+        super().__init__(workbench, "drpView", parent)
         self._result: PlanResult | None = None
         self._rows = np.zeros(0, dtype=np.int64)  # SKU rows of the DCs shown
         self._grid_rows = np.zeros(0, dtype=np.int64)  # SKU per grid entity (SKU mode)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.engine.result import PlanResult
 from app.views import charts
 from app.views.formatting import fmt_money
+from app.views.plan_tab import PlanTab
 from app.views.tab_models import ColumnsModel, TableColumn
 from app.workbench import Workbench
 
@@ -103,20 +104,12 @@ def searchable(exceptions: pd.DataFrame) -> np.ndarray:
     return np.char.lower(joined.to_numpy(dtype=str))
 
 
-class ExceptionsView(QWidget):
+class ExceptionsView(PlanTab):
     """Kind, severity and text filters over a table of the plan's exceptions."""
 
-    #: sigOpenSku(item_id: str, site_id: str): open this SKU in the SKU detail tab
-    sigOpenSku = Signal(str, str)  # noqa: N815
-    #: sigFilterWorkbook(column: str, value: str): filter the workbook on this
-    sigFilterWorkbook = Signal(str, str)  # noqa: N815
-    #: sigMessage(text: str): a status-bar message
-    sigMessage = Signal(str)  # noqa: N815
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("exceptionsView")
-        self._workbench = workbench
+        super().__init__(workbench, "exceptionsView", parent)
         self._result: PlanResult | None = None
         self._lowered: np.ndarray | None = None
         self.is_new: np.ndarray | None = None

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,7 @@ from app.engine.inputs import PlanInputError
 from app.engine.result import PlanResult
 from app.views.charts import AXIS_TEXT, PeriodAxis, add_legend, styled_plot
 from app.views.formatting import fmt_money_compact, fmt_number, fmt_percent
+from app.views.plan_tab import PlanTab
 from app.views.recompute import BackgroundTask
 from app.views.relay import listen
 from app.views.scorecard_model import SCENARIO_COLOURS, ScorecardModel
@@ -81,20 +82,12 @@ def measure_title(name: str) -> str:
     return name.replace("_", " ").replace("ss ", "safety-stock ").capitalize()
 
 
-class ScorecardView(QWidget):
+class ScorecardView(PlanTab):
     """The scorecard table, the overlay chart and the scenarios' changes."""
 
-    #: sigOpenSku(item_id: str, site_id: str) (protocol of the plan tabs; unused here)
-    sigOpenSku = Signal(str, str)  # noqa: N815
-    #: sigFilterWorkbook(column: str, value: str) (protocol of the plan tabs; unused here)
-    sigFilterWorkbook = Signal(str, str)  # noqa: N815
-    #: sigMessage(text: str)
-    sigMessage = Signal(str)  # noqa: N815
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("scorecardView")
-        self._workbench = workbench
+        super().__init__(workbench, "scorecardView", parent)
         self._current: PlanResult | None = None
         self._plans: dict[str, PlanResult | None] = {}
         self._dirty = True

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -52,6 +52,7 @@ from app.views.formatting import (
     fmt_quantity,
     period_headers,
 )
+from app.views.plan_tab import PlanTab
 from app.views.relay import listen
 from app.views.tab_models import PeriodGridModel
 from app.workbench import Changed, DataProblems, Workbench, WorkspaceError
@@ -221,20 +222,12 @@ class WhereUsed:
         return sorted(ends)
 
 
-class SkuDetailView(QWidget):
+class SkuDetailView(PlanTab):
     """The record, chart and where-used tree of one SKU; forecast and firm orders editable."""
 
-    #: sigOpenSku(item_id: str, site_id: str): open this SKU in the SKU detail tab
-    sigOpenSku = Signal(str, str)  # noqa: N815
-    #: sigFilterWorkbook(column: str, value: str): filter the workbook on this
-    sigFilterWorkbook = Signal(str, str)  # noqa: N815
-    #: sigMessage(text: str): a status-bar message (an edit applied or refused)
-    sigMessage = Signal(str)  # noqa: N815
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("skuDetailView")
-        self._workbench = workbench
+        super().__init__(workbench, "skuDetailView", parent)
         self._result: PlanResult | None = None
         self._sku: tuple[str, str] | None = None
         self._row: int | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +31,7 @@ from app.engine.recommend import TradeOff, network_digest, tradeoff
 from app.engine.result import PlanResult
 from app.views import charts
 from app.views.formatting import fmt_money, fmt_money_compact, fmt_percent
+from app.views.plan_tab import PlanTab
 from app.views.recompute import BackgroundTask, TaskCancelled
 from app.views.tab_models import ColumnsModel, TableColumn
 from app.workbench import Workbench
@@ -43,17 +44,12 @@ EMPTY_TEXT = ("No trade-off to show: this scenario has no SKU with customer dema
 PER_SKU_TARGET = 0.95
 
 
-class TradeoffView(QWidget):
+class TradeoffView(PlanTab):
     """Chart and table of the investment curve; the plan's own position marked on it."""
 
-    sigOpenSku = Signal(str, str)  # noqa: N815
-    sigFilterWorkbook = Signal(str, str)  # noqa: N815
-    sigMessage = Signal(str)  # noqa: N815
 
     def __init__(self, workbench: Workbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("tradeoffView")
-        self._workbench = workbench
+        super().__init__(workbench, "tradeoffView", parent)
         self._result: PlanResult | None = None
         self._curve: TradeOff | None = None
         self._curve_key: bytes | None = None
