@@ -91,6 +91,7 @@ def startup(db: Path) -> None:
 
 def edit_to_repaint(db: Path, edits: int) -> tuple[list[float], list[float], int]:
     """Milliseconds per edit (whole, and the recompute's share) and the SKU count."""
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from app.views.app import application
@@ -105,7 +106,11 @@ def edit_to_repaint(db: Path, edits: int) -> tuple[list[float], list[float], int
     window.show()
 
     def settle() -> None:
-        while window.recomputer.busy or window.latest_plan is not workbench.cached_plan():
+        # wait as the app's event loop does: blocked in Qt until the worker's result arrives
+        # (polling with short sleeps would hold the GIL and slow the worker down)
+        while window.recomputer.busy:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        while window.latest_plan is not workbench.cached_plan():  # a plan not shown yet
             QApplication.processEvents()
             time.sleep(0.001)
         QApplication.processEvents()  # dataChanged -> the grid repaints here
