@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 DISTRIBUTIONS = ("normal", "gamma", "negative_binomial")
 #: "auto" keeps the normal distribution up to this coefficient of variation σ/μ
@@ -70,6 +70,8 @@ class DemandSampler:
             elif item.how == "negative_binomial":
                 counts.append(int(j))
         if counts:
+            from scipy import stats  # here: importing it costs about 1 s at start-up
+
             idx = np.array(counts)
             mu, var = mean[idx], np.maximum(sigma[idx] ** 2, mean[idx])  # Poisson: var = μ
             with np.errstate(all="ignore"):
