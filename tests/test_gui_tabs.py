@@ -155,6 +155,13 @@ def test_dashboard_compares_with_the_parent(qtbot, demo_copy: Workbench) -> None
     demo_copy.edit_text("skus", {"item_id": big.item_id, "site_id": big.site_id},
                         {"on_hand": str(big.on_hand * 3 + 1000)})
     view = shown(qtbot, DashboardView(demo_copy))
+    # the parent's plan is not at hand: no comparison yet (the tab never plans it itself,
+    # on the GUI thread; the main window does, on its worker, then shows the tab again)
+    assert demo_copy.cached_plan("Baseline") is None
+    view.show_plan(demo_copy.plan())
+    assert "vs Baseline" not in view.tiles["average_inventory_value"].context.text()
+    assert demo_copy.cached_plan("Baseline") is None
+    demo_copy.plan("Baseline")
     view.show_plan(demo_copy.plan())
     assert "▲" in view.tiles["average_inventory_value"].context.text()
     assert "vs Baseline" in view.tiles["average_inventory_value"].context.text()

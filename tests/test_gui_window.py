@@ -526,3 +526,29 @@ def test_context_menu_point_is_global(window: MainWindow) -> None:
     assert not workbook.planning_grid.isColumnHidden(column)
     workbook.planning_grid.sigHeaderMenu.emit(QPoint(0, 0))
     workbook.columns_menu.close()
+
+
+def test_the_parent_plan_comes_off_the_gui_thread(qtbot, tmp_workspace: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a fork the tabs compare with the parent's plan; the window computes it on its
+    worker (never the GUI thread) and shows the visible tab again when it arrives."""
+    win = open_window(qtbot, tmp_workspace, threshold_ms=0.0)  # every plan on the worker
+    try:
+        wb = win.workbench
+        qtbot.waitUntil(lambda: win.latest_plan is not None, timeout=20_000)
+        wb.fork("Plan B")
+        wb.select("Plan B")
+        wb._cache.pop("Baseline", None)  # as on opening a workspace straight into a fork
+        gui_thread_plans: list[str] = []
+        planned_here = wb.plan
+        monkeypatch.setattr(wb, "plan", lambda name=None: (gui_thread_plans.append(
+            name or wb.current), planned_here(name))[1])
+        win.show_tab("dashboard")
+        win.recomputer.request()
+        qtbot.waitUntil(lambda: wb.cached_plan("Baseline") is not None, timeout=20_000)
+        qtbot.waitUntil(lambda: "same as Baseline" in win.dashboard.tiles[
+            "average_inventory_value"].context.text(), timeout=20_000)
+        assert gui_thread_plans == []
+    finally:
+        win.shutdown()
+        win.workbench.close()

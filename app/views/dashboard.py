@@ -257,12 +257,14 @@ class DashboardView(PlanTab):
         self._show_periods(result, currency)
 
     def _parent_kpis(self) -> tuple[str | None, dict[str, float] | None]:
-        """The parent scenario's name and KPIs (its plan is cached), or (None, None)."""
+        """The parent scenario's name and KPIs, or (None, None) while its plan is not at hand
+        (the main window computes it off the GUI thread and shows this tab again)."""
         try:
             parent = self._workbench.info().parent
-            if parent is None:
+            theirs = None if parent is None else self._workbench.cached_plan(parent)
+            if theirs is None:
                 return None, None
-            return parent, self._workbench.plan(parent).kpis
+            return parent, theirs.kpis
         except Exception as err:  # a parent that cannot plan just shows no comparison
             self.sigMessage.emit(f"No comparison with the parent scenario: {err}")
             return None, None

@@ -201,9 +201,11 @@ class ExceptionsView(PlanTab):
         self.is_new, self.resolved, self.parent_name = None, 0, None
         try:
             parent = self._workbench.info().parent
-            if parent is not None:
-                self.is_new, self.resolved = compare_exceptions(result,
-                                                                self._workbench.plan(parent))
+            # the parent's plan when at hand (the main window computes it off the GUI thread
+            # and shows this tab again)
+            theirs = None if parent is None else self._workbench.cached_plan(parent)
+            if theirs is not None:
+                self.is_new, self.resolved = compare_exceptions(result, theirs)
                 self.parent_name = parent
         except Exception as err:  # a parent that cannot plan: no comparison, say why
             self.sigMessage.emit(f"Exceptions not compared with the parent scenario: {err}")

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings.memory()
         self.problems_dialog: ProblemsDialog | None = None
         self.latest_plan: PlanResult | None = None
+        self._parent_task: BackgroundTask | None = None
         self._plan_text = ""
         self._shown: dict[int, int] = {}  # tab index -> id of the plan it was last shown
         self._tasks: list[BackgroundTask] = []
@@ -390,6 +391,39 @@ class MainWindow(QMainWindow):
         self.workbook.show_plan(result)
         self._show_plan_in(self.tabs.currentIndex())
         self._refresh_summary()
+        self._plan_parent()
+
+    def _plan_parent(self) -> None:
+        """The tabs compare with the parent scenario's plan when it is at hand: compute it on
+        the worker pool when it is not, then show the visible tab again."""
+        try:
+            parent = self._workbench.info().parent
+            job = None if parent is None else self._workbench.plan_job(parent)
+        except WorkspaceError:
+            return
+        if job is None or isinstance(job, PlanResult) or self._parent_task is not None:
+            return
+        task = BackgroundTask(lambda _progress, _cancelled: job.run(), self.recomputer.pool,
+                              self)
+        self._parent_task = task
+
+        def done(result: object) -> None:
+            self._parent_task = None
+            task.deleteLater()
+            if self.recomputer.stopped or not isinstance(result, PlanResult):
+                return
+            if self._workbench.adopt(job, result):
+                self._shown.clear()
+                self._show_plan_in(self.tabs.currentIndex())
+            self._plan_parent()  # the parent may have moved on meanwhile
+
+        def failed(_error: BaseException) -> None:  # a parent that cannot plan: no comparison
+            self._parent_task = None
+            task.deleteLater()
+
+        task.sigFinished.connect(done)
+        task.sigFailed.connect(failed)
+        task.start()
 
     def _on_plan_failed(self, message: str) -> None:
         self._plan_text = message

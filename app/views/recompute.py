@@ -137,6 +137,15 @@ class Recomputer(QObject):
     def busy(self) -> bool:
         return self._running is not None
 
+    @property
+    def pool(self) -> QThreadPool:
+        """The single worker thread plans run on (others may queue their plans there)."""
+        return self._pool
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
     def request(self) -> None:
         """Plan the current scenario: at once when cached or quick, else on the worker."""
         if self._stopped:
