@@ -15,12 +15,8 @@ from scipy import special
 from app.engine.inputs import PlanInput
 from app.engine.inventory import GsmNetwork, solve_tree
 from app.engine.plan import plan
-from app.engine.recommend import (
-    MeioMemo,
-    follow_forecast,
-    pooled_sigma,
-    tradeoff,
-)
+from app.engine.recommend import MeioMemo, follow_forecast, pooled_sigma
+from app.engine.tradeoff import tradeoff
 from tests.engine_cases import tables
 
 Z95 = float(special.ndtri(0.95))  # 1.6448536...

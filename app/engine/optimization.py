@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from app.engine.inventory.simulation import SimulationResult, simulate_base_stock
-from app.engine.recommend import DEFAULT_LEVELS, REVIEW_PERIODS, TradeOff, tradeoff
+from app.engine.recommend import REVIEW_PERIODS
 from app.engine.result import PlanResult
+from app.engine.tradeoff import DEFAULT_LEVELS, TradeOff, tradeoff
 
 Progress = Callable[[float], None]
 ShouldStop = Callable[[], bool]

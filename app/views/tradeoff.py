@@ -1,6 +1,6 @@
 """The Trade-off tab: safety-stock investment against service, SEIO and MEIO side by side.
 
-The curve is ``app.engine.recommend.tradeoff`` of the current plan's network: for one
+The curve is ``app.engine.tradeoff.tradeoff`` of the current plan's network: for one
 cycle-service target at every demand SKU, what single-echelon (every SKU for itself) and
 multi-echelon (guaranteed-service placement) safety stock cost. The plan's own position is
 marked: its demand-weighted service target against the investment it holds now and the two
@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 from scipy import special
 
-from app.engine.recommend import TradeOff, network_digest, tradeoff
+from app.engine.recommend import network_digest
 from app.engine.result import PlanResult
+from app.engine.tradeoff import TradeOff, tradeoff
 from app.views import charts
 from app.views.formatting import fmt_money, fmt_money_compact, fmt_percent
 from app.views.plan_tab import PlanTab
