@@ -207,17 +207,27 @@ class Workbench:
         """
         wanted = list(tables) if tables is not None else list(TABLE_NAMES)
         name = name or self._current
+        cached = self._entry(name)
+        self._read_into(cached, name, wanted)
+        return {t: cached.frames[t] for t in wanted}
+
+    def _entry(self, name: str) -> _Cached:
+        """The cache entry of a scenario for its current store revision (a new one when the
+        scenario changed since)."""
         token = self._store.revision_token(name)
         cached = self._cache.get(name)
         if cached is None or cached.token != token:
             cached = _Cached(token, {})
             self._cache[name] = cached
-        missing = [t for t in wanted if t not in cached.frames]
+        return cached
+
+    def _read_into(self, cached: _Cached, name: str, tables: Sequence[str]) -> None:
+        """Read the ``tables`` the entry does not hold yet."""
+        missing = [t for t in tables if t not in cached.frames]
         if missing:
             started = time.perf_counter()
             cached.frames.update(self._store.read(name, missing))
             self.last_read_ms = (time.perf_counter() - started) * 1000.0
-        return {t: cached.frames[t] for t in wanted}
 
     def plan(self, name: str | None = None) -> PlanResult:
         """The plan of a scenario (the current one by default), cached per store revision.
@@ -241,19 +251,13 @@ class Workbench:
         it); ``PlanJob.run`` only computes. Hand the result back through ``adopt``.
         """
         name = name or self._current
-        token = self._store.revision_token(name)
-        cached = self._cache.get(name)
-        if cached is None or cached.token != token:
-            cached = _Cached(token, {})
-            self._cache[name] = cached
+        cached = self._entry(name)
         if cached.plan is not None:
             return cached.plan
-        missing = [t for t in TABLE_NAMES if t not in cached.frames]
-        if missing:
-            cached.frames.update(self._store.read(name, missing))
+        self._read_into(cached, name, TABLE_NAMES)
         demand_token = (self._store.path, *self._store.table_token(name, DEMAND_TABLES))
         demand = self._demand[1] if self._demand and self._demand[0] == demand_token else None
-        return PlanJob(name, token, dict(cached.frames), demand_token, demand,
+        return PlanJob(name, cached.token, dict(cached.frames), demand_token, demand,
                        meio_memo=self._meio_memo)
 
     def adopt(self, job: PlanJob, result: PlanResult) -> bool:

@@ -91,5 +91,5 @@ def test_empty_state_without_demand(qtbot, view: TradeoffView) -> None:
     frames = chain((10.0, 12.0))
     frames["forecast"] = frames["forecast"].iloc[0:0]
     view.show_plan(plan(PlanInput.from_tables(frames)))
-    assert view.stack.currentWidget() is view.empty
+    assert view.pages.currentWidget() is view.empty
     assert "no SKU with customer demand" in view.empty.text()

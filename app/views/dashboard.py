@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -176,10 +175,6 @@ class DashboardView(PlanTab):
         super().__init__(workbench, "dashboardView", parent)
         self._result: PlanResult | None = None
 
-        self.empty = QLabel(EMPTY_TEXT, objectName="dashboardEmpty")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
         self.tiles = {tile.key: KpiTile(tile) for tile in TILES}
         tiles = QHBoxLayout()
         tiles.setSpacing(8)
@@ -227,12 +222,9 @@ class DashboardView(PlanTab):
         layout.addLayout(tiles)
         layout.addLayout(grid, 1)
 
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty)
-        self.pages.addWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.pages)
+        outer.addWidget(self.make_pages(content, EMPTY_TEXT, "dashboardEmpty"))
 
     # --- showing a plan --------------------------------------------------------------------
 
@@ -240,9 +232,9 @@ class DashboardView(PlanTab):
         """Show the tiles and charts of ``result`` (the current scenario's plan)."""
         self._result = result
         if result.n == 0 or result.horizon == 0:
-            self.pages.setCurrentIndex(0)
+            self.show_empty()
             return
-        self.pages.setCurrentIndex(1)
+        self.show_content()
         currency = result.settings.currency
         parent_name, parent_kpis = self._parent_kpis()
         for tile in self.tiles.values():

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -187,10 +186,6 @@ class DrpView(PlanTab):
         self.transfers.doubleClicked.connect(self._open_transfer)
         self.transfers.setToolTip("Double-click a transfer to open its SKU")
 
-        self.empty = QLabel(EMPTY_NO_PLAN, objectName="drpEmpty")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
         bar = QHBoxLayout()
         bar.addWidget(QLabel("DC"))
         bar.addWidget(self.dc_chooser)
@@ -217,9 +212,7 @@ class DrpView(PlanTab):
         layout.addWidget(self.measures)
         layout.addWidget(split, 1)
 
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty)
-        self.pages.addWidget(content)
+        self.make_pages(content, EMPTY_NO_PLAN, "drpEmpty")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.addLayout(bar)
@@ -272,14 +265,13 @@ class DrpView(PlanTab):
         """Rebuild the measures, grid and transfers for the chosen DC, mode and filter."""
         result = self._result
         if result is None:
-            self.pages.setCurrentIndex(0)
+            self.show_empty()
             return
         if not len(self._rows):
-            self.empty.setText(EMPTY_NO_DC if result.n else EMPTY_NO_PLAN)
-            self.pages.setCurrentIndex(0)
+            self.show_empty(EMPTY_NO_DC if result.n else EMPTY_NO_PLAN)
             self.summary.setText("")
             return
-        self.pages.setCurrentIndex(1)
+        self.show_content()
         rows = self._rows
         site_of = result.skus["site_id"].astype(str).to_numpy()
         if self.dc != ALL_DCS:

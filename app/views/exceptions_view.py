@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -145,12 +144,7 @@ class ExceptionsView(PlanTab):
         self.table.doubleClicked.connect(self._open)
         self.table.setToolTip("Double-click an exception to open its SKU")
 
-        self.empty = QLabel(EMPTY_NO_PLAN, objectName="exceptionsEmpty")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty)
-        self.pages.addWidget(self.table)
+        self.make_pages(self.table, EMPTY_NO_PLAN, "exceptionsEmpty")
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Kind"))
@@ -261,15 +255,14 @@ class ExceptionsView(PlanTab):
         """Show the exceptions passing the kind, severity and text filters."""
         result = self._result
         if result is None:
-            self.pages.setCurrentIndex(0)
+            self.show_empty()
             self.summary.setText("")
             return
         exceptions = result.exceptions
         if not len(exceptions):
-            self.empty.setText(EMPTY_NONE)
-            self.pages.setCurrentIndex(0)
+            self.show_empty(EMPTY_NONE)
         else:
-            self.pages.setCurrentIndex(1)
+            self.show_content()
         text = self.text_filter.text()
         if text.strip() and self._lowered is None:
             self._lowered = searchable(exceptions)

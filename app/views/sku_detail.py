@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QToolTip,
     QTreeWidget,
@@ -303,17 +302,12 @@ class SkuDetailView(PlanTab):
         split.setStretchFactor(1, 0)
         split.setCollapsible(0, False)
 
-        self.empty = QLabel(EMPTY_NO_PLAN, objectName="skuEmpty")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         content = QWidget()
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addWidget(self.info)
         content_layout.addWidget(split, 1)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty)
-        self.pages.addWidget(content)
+        self.make_pages(content, EMPTY_NO_PLAN, "skuEmpty")
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("SKU"))
@@ -369,20 +363,18 @@ class SkuDetailView(PlanTab):
     def _refresh(self) -> None:
         result = self._result
         if result is None or result.n == 0 or self._sku is None:
-            self.empty.setText(EMPTY_NO_PLAN if result is None else
-                               EMPTY_NO_SKUS if result.n == 0 else EMPTY_CHOOSE)
-            self.pages.setCurrentIndex(0)
+            self.show_empty(EMPTY_NO_PLAN if result is None else
+                            EMPTY_NO_SKUS if result.n == 0 else EMPTY_CHOOSE)
             self._row = None
             return
         row = sku_row(result, *self._sku)
         if row is None:
-            self.empty.setText(f"{self._sku[0]} @ {self._sku[1]} is not in this scenario's "
-                               "plan. " + EMPTY_CHOOSE)
-            self.pages.setCurrentIndex(0)
+            self.show_empty(f"{self._sku[0]} @ {self._sku[1]} is not in this scenario's "
+                            "plan. " + EMPTY_CHOOSE)
             self._row = None
             return
         self._row = row
-        self.pages.setCurrentIndex(1)
+        self.show_content()
         text = f"{self._sku[0]}{SEPARATOR}{self._sku[1]}"
         if self.chooser.currentText() != text:
             self.chooser.blockSignals(True)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -110,15 +109,9 @@ class TradeoffView(PlanTab):
         column.addWidget(self.summary)
         column.addWidget(self.busy)
         column.addLayout(body, 1)
-        self.empty = QLabel(EMPTY_TEXT, objectName="tradeoffEmpty")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(content)
-        self.stack.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.stack)
+        layout.addWidget(self.make_pages(content, EMPTY_TEXT, "tradeoffEmpty"))
 
     # --- the tab protocol -----------------------------------------------------------------
 
@@ -127,9 +120,9 @@ class TradeoffView(PlanTab):
         self._result = result
         rec = result.recommendation
         if rec is None or not rec.network.is_demand.any():
-            self.stack.setCurrentWidget(self.empty)
+            self.show_empty()
             return
-        self.stack.setCurrentWidget(self.stack.widget(0))
+        self.show_content()
         key = network_digest(rec.network, self._workbench.meio_options)
         if key == self._curve_key and self._curve is not None:
             self._draw()
