@@ -128,7 +128,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         result = plan_scenario(store, name)
     counts = result.exceptions["kind"].value_counts().to_dict() if len(result.exceptions) else {}
     if args.json:
-        print(json.dumps({"scenario": name, "kpis": _json_kpis(result.kpis),
+        print(json.dumps({"scenario": name, "kpis": _jsonable(result.kpis),
                           "exceptions": {k: int(v) for k, v in counts.items()},
                           "seconds": result.seconds}, indent=2))
         return 0
@@ -142,11 +142,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _json_kpis(kpis: dict[str, float]) -> dict[str, float | None]:
-    return {k: (None if v != v or v in (float("inf"), float("-inf")) else float(v))
-            for k, v in kpis.items()}
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
     if len(names) < 2:
@@ -157,10 +152,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "scenarios": names,
-            "kpis": {k: {n: _json_kpis(r.kpis).get(k) for n, r in zip(names, results,
+            "kpis": {k: {n: _jsonable(r.kpis).get(k) for n, r in zip(names, results,
                                                                          strict=True)}
                      for k in first},
-            "deltas": {k: {n: _json_kpis({k: r.kpis.get(k, float("nan")) - first[k]})[k]
+            "deltas": {k: {n: _jsonable({k: r.kpis.get(k, float("nan")) - first[k]})[k]
                            for n, r in zip(names[1:], results[1:], strict=True)}
                        for k in first},
         }, indent=2))
@@ -195,13 +190,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "scenario": name,
-            "meio": _json_value(report.meio),
-            "investment": _json_kpis(curve.current),
-            "tradeoff": [_json_value(row) for row in curve.curve.to_dict("records")],
+            "meio": _jsonable(report.meio),
+            "investment": _jsonable(report.position),
+            "tradeoff": [_jsonable(row) for row in curve.curve.to_dict("records")],
             "simulation": {c.policy: {"network_target": c.network_target,
                                       "network_achieved": c.network_achieved,
                                       "skus": len(c.skus)} for c in report.simulations},
-            "skus": [_json_value(row) for row in skus.to_dict("records")],
+            "skus": [_jsonable(row) for row in skus.to_dict("records")],
             "seconds": report.seconds,
         }, indent=2))
         return 0
@@ -213,7 +208,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
           + ("optimal" if meio["exact"] else
              f"within {100 * float(meio['gap']):.2f}% of optimal ({meio['status']})")
           + f", {float(meio['seconds']):.2f} s")
-    now = curve.current
+    now = report.position
     print(f"  Safety-stock investment ({currency}): current {_fmt(now['ss_investment_current'])}"
           f", SEIO {_fmt(now['ss_investment_seio'])}, MEIO {_fmt(now['ss_investment_meio'])}"
           f" at the SKUs' own targets (demand-weighted {100 * now['service_target']:.1f}%)")
@@ -242,14 +237,16 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _json_value(row: dict) -> dict:
+def _jsonable(row: dict) -> dict:
+    """A row of values as JSON takes them: numbers (NaN and infinities as null), booleans,
+    text."""
     out = {}
     for key, value in row.items():
         if isinstance(value, (bool, np.bool_)):
             out[key] = bool(value)
         elif isinstance(value, (int, np.integer)):
             out[key] = int(value)
-        elif isinstance(value, (int, float, np.integer, np.floating)):
+        elif isinstance(value, (float, np.floating)):
             number = float(value)
             out[key] = None if number != number or number in (float("inf"), float("-inf")) \
                 else number

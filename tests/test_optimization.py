@@ -49,7 +49,7 @@ def test_report_on_a_hand_worked_chain() -> None:
     at = curve.set_index("service_target")
     # investment at 95 % everywhere = the plan's own (every target is 95 % here)
     assert at.loc[0.95, "meio_investment"] == pytest.approx(12.0 * z * 20 * np.sqrt(5))
-    assert report.tradeoff.current["service_target"] == pytest.approx(0.95)
+    assert report.position["service_target"] == pytest.approx(0.95)
     meio, seio = report.simulations
     assert list(meio.skus["item_id"]) == ["B"]  # the customer-facing SKU only
     assert meio.policy == "meio" and seio.policy == "seio"

@@ -148,7 +148,7 @@ def test_tradeoff_curve_scales_with_z_and_matches_the_plan_at_its_target() -> No
     result = plan(PlanInput.from_tables(chain((2.0, 12.0))))
     rec = result.recommendation
     cost = np.array([2.0 if i == "A" else 12.0 for i in result.skus["item_id"]])
-    curve = tradeoff(rec.network, rec.lead, cost, {})
+    curve = tradeoff(rec.network, rec.lead, cost)
     table = curve.curve
     assert table["service_target"].is_monotonic_increasing
     assert table["meio_investment"].is_monotonic_increasing

@@ -62,12 +62,17 @@ class SimulationCheck:
 
 @dataclass(frozen=True)
 class OptimizationReport:
-    """What ``python main.py optimize`` prints and the Trade-off tab shows."""
+    """What ``python main.py optimize`` prints (the Trade-off tab shows the same curve)."""
 
     result: PlanResult
     tradeoff: TradeOff
     simulations: tuple[SimulationCheck, ...]
     seconds: float
+
+    @property
+    def position(self) -> dict[str, float]:
+        """The plan's own point on the trade-off (see :func:`current_position`)."""
+        return current_position(self.result)
 
     @property
     def meio(self) -> dict[str, float | str | bool]:
@@ -186,7 +191,7 @@ def optimize(result: PlanResult, levels: tuple[float, ...] = DEFAULT_LEVELS, *,
         return None if progress is None else (lambda f: progress(lo + (hi - lo) * f))
 
     unit_cost = result.skus["unit_cost"].to_numpy(dtype=float, na_value=0.0)
-    curve = tradeoff(rec.network, rec.lead, unit_cost, current_position(result), levels,
+    curve = tradeoff(rec.network, rec.lead, unit_cost, levels,
                      progress=part(0.0, 0.5), should_stop=should_stop)
     checks = tuple(simulate_policy(result, policy, runs=runs, periods=periods, seed=seed,
                                    progress=part(lo, lo + 0.25), should_stop=should_stop)

@@ -39,15 +39,13 @@ class TradeOff:
     bound k_j·σ_j scales with z: the optimal MEIO service times do not depend on α and each
     SKU's stock is SS_j(α) = z(α)·SS_j(1) (the same holds for SEIO). One solve gives the
     whole curve, exactly. ``curve``: service_target, z, seio_investment, meio_investment
-    (currency); ``per_sku_seio`` / ``per_sku_meio``: units per SKU at z = 1; ``current``:
-    the plan's own position (its targets' demand-weighted mean, its investments).
+    (currency); ``per_sku_seio`` / ``per_sku_meio``: units per SKU at z = 1.
     """
 
     curve: pd.DataFrame
     per_sku_seio: np.ndarray
     per_sku_meio: np.ndarray
     unit_cost: np.ndarray
-    current: dict[str, float]
     solution: GsmSolution
 
     def sku_curve(self, j: int) -> pd.DataFrame:
@@ -68,7 +66,7 @@ class TradeOff:
 
 
 def tradeoff(net: GsmNetwork, lead: np.ndarray, unit_cost: np.ndarray,
-             current: dict[str, float], levels: tuple[float, ...] = DEFAULT_LEVELS, *,
+             levels: tuple[float, ...] = DEFAULT_LEVELS, *,
              options: MeioOptions | None = None, memo: MeioMemo | None = None,
              progress: Progress | None = None, should_stop: ShouldStop | None = None
              ) -> TradeOff:
@@ -96,4 +94,4 @@ def tradeoff(net: GsmNetwork, lead: np.ndarray, unit_cost: np.ndarray,
     curve = pd.DataFrame({"service_target": np.asarray(levels, dtype=float), "z": z,
                           "seio_investment": z * float(seio_unit @ cost),
                           "meio_investment": z * float(meio_unit @ cost)})
-    return TradeOff(curve, seio_unit, meio_unit, cost, dict(current), solution)
+    return TradeOff(curve, seio_unit, meio_unit, cost, solution)

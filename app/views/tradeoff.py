@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 from scipy import special
 
+from app.engine.optimization import current_position
 from app.engine.recommend import network_digest
 from app.engine.result import PlanResult
 from app.engine.tradeoff import TradeOff, tradeoff
@@ -156,7 +157,7 @@ class TradeoffView(PlanTab):
         options = self._workbench.meio_options
 
         def run(progress, cancelled) -> TradeOff:  # noqa: ANN001 - worker protocol
-            curve = tradeoff(rec.network, rec.lead, unit_cost, {}, options=options, memo=memo,
+            curve = tradeoff(rec.network, rec.lead, unit_cost, options=options, memo=memo,
                              progress=progress, should_stop=cancelled)
             if cancelled():
                 raise TaskCancelled
@@ -194,13 +195,8 @@ class TradeoffView(PlanTab):
         if result is None or curve is None:
             return
         currency = result.settings.currency
-        kpis = result.kpis
-        rec = result.recommendation
-        assert rec is not None
-        demand = np.flatnonzero(rec.network.is_demand)
-        weight = rec.network.demand_mean[demand]
-        target = (float(weight @ rec.service_target[demand] / weight.sum())
-                  if weight.sum() > 0 else float("nan"))
+        position = current_position(result)
+        target = position["service_target"]
         table = curve.curve
         x = 100.0 * table["service_target"].to_numpy()
         item = self.plot.getPlotItem()
@@ -220,7 +216,7 @@ class TradeoffView(PlanTab):
                   ("ss_investment_meio", "MEIO at own targets", "t", charts.COLOURS["actual"],
                    12))
         for key, name, symbol, colour, size in points:
-            value = kpis.get(key, float("nan"))
+            value = position[key]
             if np.isfinite(value) and np.isfinite(target):
                 item.addItem(pg.ScatterPlotItem([100.0 * target], [value], symbol=symbol,
                                                 size=size, brush=pg.mkBrush(colour),
@@ -228,7 +224,7 @@ class TradeoffView(PlanTab):
         item.getAxis("bottom").setLabel("service target (cycle service, %)")
         self._fill_table(curve, currency)
         self._fill_skus(result, curve, currency)
-        self.summary.setText(self._summary(result, curve, target, currency))
+        self.summary.setText(self._summary(result, curve, position, currency))
 
     def _fill_table(self, curve: TradeOff, currency: str) -> None:
         table = curve.curve
@@ -268,17 +264,17 @@ class TradeoffView(PlanTab):
         self.sigOpenSku.emit(str(skus["item_id"].iat[row]), str(skus["site_id"].iat[row]))
 
     @staticmethod
-    def _summary(result: PlanResult, curve: TradeOff, target: float, currency: str) -> str:
-        kpis = result.kpis
-        now = kpis.get("ss_investment_current", float("nan"))
-        meio = kpis.get("ss_investment_meio", float("nan"))
-        seio = kpis.get("ss_investment_seio", float("nan"))
+    def _summary(result: PlanResult, curve: TradeOff, position: dict[str, float],
+                 currency: str) -> str:
+        target = position["service_target"]
+        now, seio, meio = (position[k] for k in ("ss_investment_current",
+                                                 "ss_investment_seio", "ss_investment_meio"))
         parts = [f"At the SKUs' own targets (demand-weighted <b>{fmt_percent(target, 1)}</b>) "
                  f"the plan holds <b>{fmt_money(now, currency)}</b> of safety stock; "
                  f"single-echelon would need {fmt_money(seio, currency)}"]
         if np.isfinite(meio):
             parts.append(f", the multi-echelon placement <b>{fmt_money(meio, currency)}</b>")
-            gap = kpis.get("meio_gap", float("nan"))
+            gap = result.kpis.get("meio_gap", float("nan"))
             if np.isfinite(gap) and gap > 0:
                 parts.append(f" (within {fmt_percent(gap, 2)} of optimal)")
         sol = curve.solution
