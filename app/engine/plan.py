@@ -59,6 +59,8 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
 
     segments = advice.segmentation
     assert segments is not None
+    advised = recommend.plan_columns(advice, skus, prepared.netting.ss_model,
+                                     arrays.safety_stock, inp.meio_memo)
     plan_skus = _with_columns(skus, {
         "low_level_code": codes,
         "lead_time_periods": lead,
@@ -66,10 +68,8 @@ def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
         "annual_value": segments.annual_value,
         "demand_source": np.array(["none", "forecast", "history"])[source],
         "demand_per_period": arrays.independent_demand.mean(axis=1) if h else 0.0,
+        **advised,
     })
-    advised = recommend.plan_columns(advice, skus, prepared.netting.ss_model,
-                                     arrays.safety_stock, inp.meio_memo)
-    plan_skus = _with_columns(plan_skus, advised)
 
     # one pass over the SKU blocks: the measures' stock breakdown of a block also gives the
     # exceptions their excess (surplus), while the block is at hand
