@@ -6,12 +6,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from app.models.store import Store
+from app.workbench import Workbench
 from tests.factories import small_company
 
 
@@ -28,3 +30,11 @@ def tmp_workspace(tmp_path: Path, tiny_frames: dict[str, pd.DataFrame]) -> Path:
     with Store.create(path) as store:
         store.import_baseline(tiny_frames)
     return path
+
+
+@pytest.fixture
+def bench(tmp_workspace: Path) -> Iterator[Workbench]:
+    """A workbench on ``tmp_workspace``, closed afterwards."""
+    wb = Workbench.open_file(tmp_workspace)
+    yield wb
+    wb.close()

@@ -13,13 +13,6 @@ RM1 = {"item_id": "RM1", "site_id": "P1"}
 
 
 @pytest.fixture
-def bench(tmp_workspace: Path) -> Workbench:
-    wb = Workbench.open_file(tmp_workspace)
-    yield wb
-    wb.close()
-
-
-@pytest.fixture
 def seen(bench: Workbench) -> list[Changed]:
     notices: list[Changed] = []
     bench.subscribe(notices.append)

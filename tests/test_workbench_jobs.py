@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -11,13 +10,6 @@ from app.engine.result import PlanResult
 from app.workbench import DataProblems, PlanJob, Workbench
 
 RM1 = {"item_id": "RM1", "site_id": "P1"}
-
-
-@pytest.fixture
-def bench(tmp_workspace: Path) -> Workbench:
-    wb = Workbench.open_file(tmp_workspace)
-    yield wb
-    wb.close()
 
 
 def test_a_plan_job_runs_on_another_thread_and_is_adopted(bench: Workbench) -> None:
