@@ -178,47 +178,41 @@ def firm_order_change(result: PlanResult, row: int, t: int, quantity: float | No
 
 
 class WhereUsed:
-    """Who consumes each SKU: BOM parents at its site and DCs it supplies by transfer."""
+    """Who consumes each SKU, read from the plan's network (``PlanResult.recommendation``):
+    BOM parents at its site (``BOM × units per parent``, scrap included) and the sites it
+    supplies by transfer. Rows are ``PlanResult.skus`` rows."""
 
-    def __init__(self, bom: pd.DataFrame, skus: pd.DataFrame) -> None:
-        self.users: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        for site, parent, component, qty in zip(bom["site_id"].astype(str),
-                                                 bom["parent_item"].astype(str),
-                                                 bom["component_item"].astype(str),
-                                                 bom["qty_per"].astype(float), strict=True):
-            self.users.setdefault((component, site), []).append(
-                (parent, site, f"BOM × {fmt_number(qty, 0 if qty == int(qty) else 3)}"))
-        transfers = skus[skus["supply_type"].astype(str) == "transfer"]
-        for item, site, source in zip(transfers["item_id"].astype(str),
-                                      transfers["site_id"].astype(str),
-                                      transfers["source_site"].astype(str), strict=True):
-            self.users.setdefault((item, source), []).append((item, site, "transfer"))
+    def __init__(self, result: PlanResult) -> None:
+        rec = result.recommendation
+        n = result.n
+        src = rec.network.arc_src if rec is not None else np.zeros(0, dtype=np.int64)
+        dst = rec.network.arc_dst if rec is not None else np.zeros(0, dtype=np.int64)
+        qty = rec.network.arc_qty if rec is not None else np.zeros(0)
+        order = np.argsort(src, kind="stable")
+        self._dst, self._qty = dst[order], qty[order]
+        self._start = np.searchsorted(src[order], np.arange(n + 1))
+        self._items = result.skus["item_id"].to_numpy(dtype=object)
 
-    def walk(self, item: str, site: str, limit: int = MAX_TREE_NODES
-             ) -> Iterator[tuple[int, str, str, str]]:
-        """(depth, item, site, relation) depth first, from the SKU's direct users upward."""
+    def users(self, row: int) -> list[tuple[int, str]]:
+        """(row, relation) of the SKUs drawing from SKU ``row``."""
+        out = []
+        for k in range(self._start[row], self._start[row + 1]):
+            user = int(self._dst[k])
+            qty = float(self._qty[k])
+            relation = ("transfer" if self._items[user] == self._items[row]
+                        else f"BOM × {fmt_number(qty, 0 if qty == int(qty) else 3)}")
+            out.append((user, relation))
+        return out
+
+    def walk(self, row: int, limit: int = MAX_TREE_NODES) -> Iterator[tuple[int, int, str]]:
+        """(depth, row, relation) depth first, from the SKU's direct users upward."""
         count = 0
-        stack = [(1, u) for u in reversed(self.users.get((item, site), []))]
+        stack = [(1, u) for u in reversed(self.users(row))]
         while stack and count < limit:
-            depth, (u_item, u_site, relation) = stack.pop()
+            depth, (user, relation) = stack.pop()
             count += 1
-            yield depth, u_item, u_site, relation
-            stack.extend((depth + 1, u) for u in reversed(self.users.get((u_item, u_site), [])))
-
-    def end_items(self, item: str, site: str) -> list[tuple[str, str]]:
-        """The SKUs at the top of every path up from this one (nothing uses them)."""
-        ends, seen = [], set()
-        stack = [(item, site)]
-        while stack:
-            node = stack.pop()
-            users = self.users.get(node, [])
-            if not users and node != (item, site):
-                ends.append(node)
-            for u_item, u_site, _ in users:
-                if (u_item, u_site) not in seen:
-                    seen.add((u_item, u_site))
-                    stack.append((u_item, u_site))
-        return sorted(ends)
+            yield depth, user, relation
+            stack.extend((depth + 1, u) for u in reversed(self.users(user)))
 
 
 class SkuDetailView(PlanTab):
@@ -231,7 +225,7 @@ class SkuDetailView(PlanTab):
         self._sku: tuple[str, str] | None = None
         self._row: int | None = None
         self._keys: list[str] = []
-        self._where_used: tuple[tuple[int, int], WhereUsed] | None = None
+        self._where_used: tuple[PlanResult, WhereUsed] | None = None
         #: open orders of the SKU shown, by period: [(order_id, quantity), ...]
         self._orders: dict[int, list[tuple[str, float]]] = {}
 
@@ -480,22 +474,23 @@ class SkuDetailView(PlanTab):
         item.setYRange(low * 1.1, top * 1.25, padding=0)  # room for the legend on top
 
     def _show_where_used(self, result: PlanResult, item: str, site: str) -> None:
-        frames = self._workbench.frames(["bom", "skus"])
-        token = (id(frames["bom"]), id(frames["skus"]))
-        if self._where_used is None or self._where_used[0] != token:
-            self._where_used = (token, WhereUsed(frames["bom"], frames["skus"]))
+        if self._where_used is None or self._where_used[0] is not result:
+            self._where_used = (result, WhereUsed(result))
         where_used = self._where_used[1]
-        classes = dict(zip(zip(result.skus["item_id"].astype(str),
-                               result.skus["site_id"].astype(str), strict=True),
-                           result.skus["part_class"].astype(str), strict=True)) \
-            if result.n < 50_000 else {}
+        skus = result.skus
+        items = skus["item_id"].to_numpy(dtype=object)
+        sites = skus["site_id"].to_numpy(dtype=object)
+        classes = (skus["part_class"].to_numpy(dtype=object) if "part_class" in skus
+                   else np.full(result.n, "?", dtype=object))
         self.tree.clear()
         parents: list[QTreeWidgetItem] = []
         count = 0
-        for depth, u_item, u_site, relation in where_used.walk(item, site):
+        row = sku_row(result, item, site)
+        for depth, user, relation in where_used.walk(row) if row is not None else ():
+            u_item, u_site = str(items[user]), str(sites[user])
             node = QTreeWidgetItem([f"{u_item}{SEPARATOR}{u_site}", relation])
             node.setToolTip(0, f"{u_item}{SEPARATOR}{u_site} "
-                               f"({classes.get((u_item, u_site), '?')}): double-click to open")
+                               f"({classes[user]}): double-click to open")
             node.setData(0, Qt.ItemDataRole.UserRole, (u_item, u_site))
             del parents[depth - 1:]
             if parents:
@@ -505,14 +500,15 @@ class SkuDetailView(PlanTab):
             parents.append(node)
             count += 1
         self.tree.expandToDepth(2)
-        ends = where_used.end_items(item, site)
+        ends = str(skus["end_items"].iat[row]).split("; ") \
+            if row is not None and "end_items" in skus else []
         if not count:
             self.end_items.setText("Nothing uses this SKU: it is an end item.")
             self.end_items.setToolTip("")
         else:
             self.end_items.setText(f"Feeds {len(ends):,} end items"
                                    + (" (tree cut short)" if count >= MAX_TREE_NODES else ""))
-            self.end_items.setToolTip("\n".join(f"{i}{SEPARATOR}{s}" for i, s in ends[:40]))
+            self.end_items.setToolTip("\n".join(ends[:40]))
 
     # --- editing ---------------------------------------------------------------------------
 
