@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSplitter,
     QTableView,
@@ -271,8 +272,11 @@ class SkuDetailView(PlanTab):
         self.tree = QTreeWidget(objectName="skuWhereUsed")
         self.tree.setHeaderLabels(["Used in (up to the end items)", "via"])
         self.tree.setIndentation(12)
-        self.tree.setColumnWidth(0, 250)
-        self.tree.setMinimumWidth(300)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setMinimumWidth(340)
         self.tree.setMaximumWidth(460)
         self.tree.itemDoubleClicked.connect(self._open_tree_item)
         self.tree.setToolTip("Double-click to open that SKU")
