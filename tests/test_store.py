@@ -136,6 +136,34 @@ def test_revision_token_moves_with_any_change_on_the_chain(store):
     assert store.revision_token("B") not in (before, after)
 
 
+def test_listings_follow_writes_of_another_connection(store):
+    """Listings, tokens and reads are kept between calls, but a commit by anyone (here a
+    second store on the same file, as another process would be) is seen at once."""
+    store.fork("Baseline", "A")
+    assert [s.name for s in store.scenarios()] == ["Baseline", "A"]
+    token = store.revision_token("A")
+    before = sku(store.read("A"), "FG1", "D1")["lead_time"]
+    with Store.open(store.path) as other:
+        other.fork("A", "B")
+        other.edit("A", [lead_time_change(before + 2.0)])
+    assert [s.name for s in store.scenarios()] == ["Baseline", "A", "B"]
+    assert store.revision_token("A") != token
+    assert sku(store.read("A"), "FG1", "D1")["lead_time"] == before + 2.0
+    assert [c.change.values for c in store.diff("A")] == [{"lead_time": before + 2.0}]
+
+
+def test_listings_are_read_once_per_change(store, monkeypatch):
+    calls = []
+    read = store._read_scenarios
+    monkeypatch.setattr(store, "_read_scenarios", lambda: calls.append(1) or read())
+    store.scenarios()
+    store.scenarios()
+    assert len(calls) == 1
+    store.fork("Baseline", "A")  # a write of our own moves the version too
+    assert [s.name for s in store.scenarios()] == ["Baseline", "A"]
+    assert len(calls) == 2
+
+
 def test_edit_refused_on_baseline_and_approved(store):
     with pytest.raises(WorkspaceError, match="Baseline"):
         store.edit("Baseline", [lead_time_change(3.0)])

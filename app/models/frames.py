@@ -68,10 +68,16 @@ def coerce_frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             raise KeyError(f"{table.name}: missing required column {column.name}")
         else:
             series = pd.Series([column.default] * n, dtype=object)
-        if not column.required and column.default is not None:
-            series = series.where(series.notna(), column.default)
-        out[column.name] = _as_kind(column, series)
+        out[column.name] = coerce_column(column, series)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def coerce_column(column: Column, series: pd.Series) -> pd.Series:
+    """One column's values in canonical form: the column's default where a value is
+    missing (optional columns), then the dtype of its kind."""
+    if not column.required and column.default is not None:
+        series = series.where(series.notna(), column.default)
+    return _as_kind(column, series)
 
 
 def empty_frame(table: Table) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from app.models.contract import TABLES_BY_NAME, Table
-from app.models.frames import coerce_frame, key_tuples
+from app.models.frames import coerce_column, coerce_frame, key_tuples
 from app.models.values import format_text, from_json, to_json
 
 Op = Literal["upsert", "delete"]
@@ -147,10 +147,10 @@ def _apply_table(table: Table, frame: pd.DataFrame,
             vals.append(from_json(table.column(name).kind, value))
     out = frame
     if updates:
-        out = frame.copy()
+        out = frame.copy(deep=False)  # the columns patched below are replaced whole
         for name, (rows, vals) in updates.items():
             column = table.column(name)
-            patch = coerce_frame(table, _one_column_frame(table, name, vals))[name]
+            patch = coerce_column(column, pd.Series(vals, dtype=object))
             series = out[name].copy()
             series.iloc[rows] = patch.to_numpy(dtype=object) if column.kind in (
                 "text", "choice") else patch.to_numpy()
@@ -164,20 +164,6 @@ def _apply_table(table: Table, frame: pd.DataFrame,
         new = coerce_frame(table, new)
         out = pd.concat([out, new], ignore_index=True) if len(out) else new
     return out.reset_index(drop=True)
-
-
-def _one_column_frame(table: Table, name: str, values: list[object]) -> pd.DataFrame:
-    """A frame with every required column filled by placeholders and ``name`` = values.
-
-    coerce_frame needs the required columns; only column ``name`` of the result is used.
-    """
-    data: dict[str, list[object]] = {}
-    for column in table.columns:
-        if column.name == name:
-            data[name] = values
-        elif column.required:
-            data[column.name] = [None] * len(values)
-    return pd.DataFrame(data)
 
 
 def apply_changes(frames: Mapping[str, pd.DataFrame], changes: Iterable[Change],

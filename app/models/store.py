@@ -27,6 +27,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select, updat
 from sqlalchemy.orm import Session
 
 from app.models.contract import TABLES, TABLES_BY_NAME, Table
+from app.models.data_version import VersionMemo
 from app.models.frames import DATE_DTYPE, TableFrames, coerce_frame, empty_frame, key_tuples
 from app.models.overlay import Change, KeyIndex, apply_changes, key_index, net_effects
 from app.models.schema import (
@@ -163,6 +164,8 @@ class Store:
         self._base_cache: _BaseCache | None = None
         #: composed scenario reads by (chain of (id, revision), tables): repeated reads are free
         self._read_cache: OrderedDict[tuple[object, ...], TableFrames] = OrderedDict()
+        #: listings and tokens as last read, valid while the file's data version holds
+        self._listing = VersionMemo(path)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -204,6 +207,7 @@ class Store:
         return cls.create(path)
 
     def close(self) -> None:
+        self._listing.close()
         self._engine.dispose()
 
     def __enter__(self) -> Store:
@@ -260,6 +264,9 @@ class Store:
 
     def scenarios(self) -> list[ScenarioInfo]:
         """Every scenario in tree order (parents before children), with its diff size."""
+        return list(self._listing.get("scenarios", self._read_scenarios))
+
+    def _read_scenarios(self) -> list[ScenarioInfo]:
         with self._read() as session:
             counts = dict(
                 session.execute(
@@ -343,6 +350,10 @@ class Store:
 
     def diff(self, name: str, include_undone: bool = False) -> list[ChangeRecord]:
         """A scenario's own changes in order: its diff against its parent."""
+        return list(self._listing.get(("diff", name, include_undone),
+                                      lambda: self._read_diff(name, include_undone)))
+
+    def _read_diff(self, name: str, include_undone: bool) -> list[ChangeRecord]:
         with self._read() as session:
             s = self._scenario(session, name)
             query = select(ScenarioChange).where(ScenarioChange.scenario_id == s.id)
@@ -637,22 +648,48 @@ class Store:
         ``name`` None reads the Baseline. The frames are the caller's: changing them changes
         nothing in the store (pandas copy-on-write keeps the cache safe).
         """
+        wanted = tuple(tables) if tables is not None else None
+        frames = self._listing.get(("read", name, wanted), lambda: self._read_scenario(name,
+                                                                                   wanted))
+        return {k: v.copy(deep=_DEEP_COPY) for k, v in frames.items()}
+
+    def _read_scenario(self, name: str | None, tables: Sequence[str] | None) -> TableFrames:
         with self._read() as session:
             s = self._scenario(session, name) if name else self._root(session)
             if s is None:
                 raise WorkspaceError(f"{self.path}: the workspace is empty (import data first)")
-            frames = self._read_frames(session, s, tables)
-        return {k: v.copy(deep=_DEEP_COPY) for k, v in frames.items()}
+            return self._read_frames(session, s, tables)
 
     def revision_token(self, name: str) -> tuple[int, ...]:
         """Changes whenever anything the scenario reads as changes (for plan caches)."""
+        tokens = self._listing.get("revisions", self._read_revisions)
+        if name not in tokens:
+            with self._read() as session:
+                self._scenario(session, name)  # refuses the unknown name with the known ones
+        return tokens[name]
+
+    def _read_revisions(self) -> dict[str, tuple[int, ...]]:
+        """Every scenario's (id, revision) pairs from the root down, in one query."""
         with self._read() as session:
-            s = self._scenario(session, name)
-            return tuple(x for sc in self._chain(session, s) for x in (sc.id, sc.revision))
+            rows = session.execute(select(Scenario.id, Scenario.name, Scenario.parent_id,
+                                          Scenario.revision)).all()
+        by_id = {r.id: r for r in rows}
+        tokens: dict[str, tuple[int, ...]] = {}
+        for r in rows:
+            chain = [r]
+            while chain[-1].parent_id is not None:
+                chain.append(by_id[chain[-1].parent_id])
+            tokens[r.name] = tuple(x for sc in reversed(chain) for x in (sc.id, sc.revision))
+        return tokens
 
     def table_token(self, name: str, tables: Sequence[str]) -> tuple[object, ...]:
         """Changes whenever ``tables`` of the scenario may read differently (cache key for
         results that depend only on those tables, e.g. a forecast from the history)."""
+        tables = tuple(tables)
+        return self._listing.get(("tables", name, tables),
+                                 lambda: self._read_table_token(name, tables))
+
+    def _read_table_token(self, name: str, tables: Sequence[str]) -> tuple[object, ...]:
         with self._read() as session:
             s = self._scenario(session, name)
             chain = self._chain(session, s)
