@@ -17,7 +17,7 @@ from app.models.contract import TABLES_BY_NAME
 from app.models.csv_io import write_folder
 from app.models.store import Store
 from app.views import app as app_module
-from app.views.frame_model import FrameFilterProxy, FrameModel
+from app.views.frame_model import FrameModel
 from app.views.main_window import MainWindow
 from app.views.settings import AppSettings
 from app.workbench import Workbench
@@ -33,12 +33,11 @@ def _own_settings(tmp_path: Path) -> None:
 RM1 = {"item_id": "RM1", "site_id": "P1"}
 
 
-def cell(model: FrameModel | FrameFilterProxy, row: int, column: str) -> str:
-    source = model.sourceModel() if isinstance(model, FrameFilterProxy) else model
-    return model.index(row, source.column_names().index(column)).data(DISPLAY)
+def cell(model: FrameModel, row: int, column: str) -> str:
+    return model.index(row, model.column_names().index(column)).data(DISPLAY)
 
 
-def column_texts(model: FrameModel | FrameFilterProxy, column: str) -> list[str]:
+def column_texts(model: FrameModel, column: str) -> list[str]:
     return [cell(model, r, column) for r in range(model.rowCount())]
 
 
@@ -100,25 +99,26 @@ def test_model_is_read_only_without_callback(qapp, tiny_frames: dict) -> None:
 
 def test_sorting_and_filtering(qapp, tiny_frames: dict) -> None:
     model = FrameModel()
-    proxy = FrameFilterProxy(model)
     model.set_frame(tiny_frames["skus"], TABLES_BY_NAME["skus"])
     on_hand = model.column_names().index("on_hand")
-    proxy.sort(on_hand, Qt.SortOrder.DescendingOrder)
-    assert column_texts(proxy, "on_hand") == ["1,000", "100", "25", "10", "5"]
+    model.sort(on_hand, Qt.SortOrder.DescendingOrder)
+    assert column_texts(model, "on_hand") == ["1,000", "100", "25", "10", "5"]
     lot_size = model.column_names().index("lot_size")
-    proxy.sort(lot_size, Qt.SortOrder.DescendingOrder)
-    assert column_texts(proxy, "lot_size")[0] == "50"  # missing values last either way
-    proxy.sort(-1)
-    assert column_texts(proxy, "item_id") == ["FG1", "FG1", "WIP1", "RM1", "RM2"]
+    model.sort(lot_size, Qt.SortOrder.DescendingOrder)
+    assert column_texts(model, "lot_size")[0] == "50"  # missing values last either way
+    model.sort(-1)
+    assert column_texts(model, "item_id") == ["FG1", "FG1", "WIP1", "RM1", "RM2"]
 
-    proxy.set_filter_text("rm")
-    assert column_texts(proxy, "item_id") == ["RM1", "RM2"]
-    proxy.sort(on_hand, Qt.SortOrder.DescendingOrder)
-    assert column_texts(proxy, "item_id") == ["RM2", "RM1"]
-    proxy.set_filter_text("d1")
-    assert column_texts(proxy, "site_id") == ["D1"]
-    proxy.set_filter_text("")
-    assert proxy.rowCount() == 5
+    model.set_filter_text("rm")
+    assert column_texts(model, "item_id") == ["RM1", "RM2"]
+    model.sort(on_hand, Qt.SortOrder.DescendingOrder)
+    assert column_texts(model, "item_id") == ["RM2", "RM1"]
+    assert model.total_rows() == 5
+    assert model.row_key(1)["item_id"] == "RM1"  # edits address the row shown
+    model.set_filter_text("d1")
+    assert column_texts(model, "site_id") == ["D1"]
+    model.set_filter_text("")
+    assert model.rowCount() == 5
 
 
 def test_model_stays_quick_at_100k_rows(qapp) -> None:
@@ -131,14 +131,13 @@ def test_model_stays_quick_at_100k_rows(qapp) -> None:
         "quantity": rng.gamma(2.0, 50.0, n).round(1),
     })
     model = FrameModel()
-    proxy = FrameFilterProxy(model)
     started = time.perf_counter()
     model.set_frame(frame)
-    texts = [proxy.index(r, c).data(DISPLAY) for r in range(40) for c in range(4)]
-    proxy.sort(3, Qt.SortOrder.DescendingOrder)
-    proxy.set_filter_text("IT0999")
+    texts = [model.index(r, c).data(DISPLAY) for r in range(40) for c in range(4)]
+    model.sort(3, Qt.SortOrder.DescendingOrder)
+    model.set_filter_text("IT0999")
     elapsed = time.perf_counter() - started
-    assert texts[0] == "IT000000" and proxy.rowCount() == 100
+    assert texts[0] == "IT000000" and model.rowCount() == 100
     assert elapsed < 2.0, f"100k rows took {elapsed:.2f} s"
 
 
@@ -187,7 +186,7 @@ def test_edit_undo_and_switching_scenarios(window: MainWindow, tmp_workspace: Pa
     index = window.workbook.select_cell(RM1, "lead_time")
     assert index.flags() & Qt.ItemFlag.ItemIsEditable
     before = window.workbench.plan()
-    assert window.workbook.proxy.setData(index, "6")
+    assert window.workbook.model.setData(index, "6")
     assert stored_lead_time(tmp_workspace, "Plan B") == 6.0
     # the edit re-planned the network: RM1's planned orders now start 6 periods out
     after = window.workbench.plan()
@@ -242,7 +241,7 @@ def test_invalid_edit_is_refused_in_place(window: MainWindow, tmp_workspace: Pat
                                           message: str) -> None:
     fork_via_menu(window, monkeypatch, "Plan B")
     index = window.workbook.select_cell(RM1, "lead_time")
-    assert not window.workbook.proxy.setData(index, text)
+    assert not window.workbook.model.setData(index, text)
     assert message in window.statusBar().currentMessage()
     assert stored_lead_time(tmp_workspace, "Plan B") == 4.0
     assert grid_text(window, RM1, "lead_time") == "4"
@@ -256,7 +255,7 @@ def test_edit_a_row_keyed_by_a_date(window: MainWindow, tmp_workspace: Path,
     key = {"item_id": "FG1", "site_id": "D1", "period": "2025-12-15"}
     index = window.workbook.select_cell(key, "quantity")
     assert index.data(DISPLAY) == "12"
-    assert window.workbook.proxy.setData(index, "1500.5")
+    assert window.workbook.model.setData(index, "1500.5")
     assert grid_text(window, key, "quantity") == "1,500.5"
     assert window.workbook.select_cell(key, "period").data(Qt.ItemDataRole.EditRole) == (
         "2025-12-15")
@@ -278,7 +277,7 @@ def test_approve_locks_the_grid(window: MainWindow, monkeypatch: pytest.MonkeyPa
 def test_rename_commit_and_delete_from_the_menu(window: MainWindow,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     fork_via_menu(window, monkeypatch, "Plan B")
-    window.workbook.proxy.setData(window.workbook.select_cell(RM1, "lead_time"), "6")
+    window.workbook.model.setData(window.workbook.select_cell(RM1, "lead_time"), "6")
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **kw: ("Plan C", True))
     window.actions_by_name["actionRename"].trigger()
     assert window.workbench.current == "Plan C"
@@ -309,7 +308,7 @@ def test_switching_table_and_filter(window: MainWindow, qtbot) -> None:
     assert workbook.model.column_names()[0] == "item_id"
     qtbot.keyClicks(workbook.filter_box, "glass")
     qtbot.waitUntil(lambda: workbook.row_count.text() == "1 of 4 rows")
-    assert cell(workbook.proxy, 0, "item_id") == "RM1"
+    assert cell(workbook.model, 0, "item_id") == "RM1"
 
 
 def bad_import_folder(tmp_path: Path, frames: dict) -> tuple[Path, int]:

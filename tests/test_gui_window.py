@@ -99,7 +99,7 @@ def fork(window: MainWindow, monkeypatch: pytest.MonkeyPatch, name: str) -> None
 def edit(window: MainWindow, key: dict[str, str], column: str, text: str) -> bool:
     index = window.workbook.select_cell(key, column)
     assert index.isValid(), (key, column)
-    return window.workbook.proxy.setData(index, text)
+    return window.workbook.model.setData(index, text)
 
 
 def shown(window: MainWindow, key: dict[str, str], column: str,
@@ -332,8 +332,8 @@ def test_filter_sort_and_column_filter(window: MainWindow, qtbot) -> None:
     workbook.column_filter_chip.click()
     assert workbook.row_count.text() == "5 SKUs"
     on_hand = workbook.planning_model.column_names().index("on_hand")
-    workbook.proxy.sort(on_hand, Qt.SortOrder.DescendingOrder)
-    assert workbook.proxy.index(0, 0).data(DISPLAY) == "RM2"
+    workbook.planning_model.sort(on_hand, Qt.SortOrder.DescendingOrder)
+    assert workbook.planning_model.index(0, 0).data(DISPLAY) == "RM2"
 
 
 def test_raw_tables_stay_editable(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,7 +45,7 @@ def parse_tsv(text: str) -> list[list[str]]:
 
 @dataclass(frozen=True)
 class Block:
-    """The bounding rectangle of a selection, in view (proxy) rows and visible columns."""
+    """The bounding rectangle of a selection, in model rows and visible columns."""
 
     rows: list[int]
     columns: list[int]
@@ -72,20 +72,18 @@ def copy_text(view_model: QAbstractItemModel, block: Block) -> str:
                     for c in block.columns] for r in block.rows])
 
 
-#: (source_row, column) -> (table, key) the cell edits, or None when it is read-only
+#: (row, column) -> (table, key) the cell edits, or None when it is read-only
 TargetOf = Callable[[int, int], tuple[str, dict[str, str]] | None]
 
 
-def paste_edits(view_model: QAbstractItemModel, source: FrameModel,
-                to_source_row: Callable[[int], int], top: int, columns: Sequence[int],
-                cells: list[list[str]], table_of: TargetOf,
-                clean: Callable[[int, str], str] | None = None,
+def paste_edits(model: FrameModel, top: int, columns: Sequence[int], cells: list[list[str]],
+                table_of: TargetOf, clean: Callable[[int, str], str] | None = None,
                 ) -> tuple[list[RowEdit], list[str]]:
-    """Row edits putting ``cells`` at view row ``top`` into the view columns ``columns``.
+    """Row edits putting ``cells`` at model row ``top`` into the columns ``columns``.
 
-    ``columns`` are the visible columns from the paste's left edge on; ``to_source_row``
-    maps a view row to the source model row; ``table_of(source_row, column)`` answers the
-    (table, key) a cell edits, or None when it is read-only; ``clean(column, text)`` turns
+    ``columns`` are the visible columns from the paste's left edge on;
+    ``table_of(row, column)`` answers the (table, key) a cell edits, or None when it is
+    read-only; ``clean(column, text)`` turns
     typed text into stored text (``97%`` -> ``0.97``). Returns the edits grouped by row,
     and the problems (when any, nothing should be applied).
     """
@@ -95,20 +93,19 @@ def paste_edits(view_model: QAbstractItemModel, source: FrameModel,
     if width > len(columns):
         problems.append(f"the block is {width} columns wide but only {len(columns)} columns "
                         "are to the right of the paste position")
-    names = source.column_names()
+    names = model.column_names()
     for i, line in enumerate(cells):
         row = top + i
-        if row >= view_model.rowCount():
+        if row >= model.rowCount():
             problems.append(f"row {i + 1} of the block falls past the last row")
             break
-        source_row = to_source_row(row)
         for j, typed in enumerate(line[:len(columns)]):
             column = columns[j]
             text = clean(column, typed.strip()) if clean else typed.strip()
-            if source.edit_text(source_row, column) == text:
+            if model.edit_text(row, column) == text:
                 continue  # unchanged cells (a copied key column, say) are no edit
-            target = table_of(source_row, column)
-            title = view_model.headerData(column, Qt.Orientation.Horizontal)
+            target = table_of(row, column)
+            title = model.headerData(column, Qt.Orientation.Horizontal)
             if target is None:
                 problems.append(f"row {i + 1}, column {title}: read-only, cannot paste "
                                 f"'{text}' here")

@@ -3,13 +3,15 @@
 ``data()`` indexes the column arrays; there is no per-cell object and no per-row query. Display
 text is formatted only for the cells Qt asks for; sorting orders a row permutation with
 pandas/numpy, and the filter is one vectorised string search per text column (its lower-case
-text kept once made). The model knows nothing about planning: an edit is passed as text to the
-``on_edit`` callback, which answers with an error message or None.
+text kept once made). The model filters and sorts its rows itself (no proxy model between it
+and the view: a proxy costs a third more per painted cell). The model knows nothing about
+planning: an edit is passed as text to the ``on_edit`` callback, which answers with an error
+message or None.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +21,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -56,9 +57,10 @@ class _Column:
     _texts: np.ndarray | None = None
     _lowered: np.ndarray | None = None
 
-    @property
-    def is_number(self) -> bool:
-        return self.kind in ("float", "int")
+    def __post_init__(self) -> None:
+        #: numbers align right, everything else left (asked for every painted cell)
+        self.is_number = self.kind in ("float", "int")
+        self.alignment = _NUMBER if self.is_number else _TEXT
 
     def text(self, row: int) -> str:
         """One cell as shown: thousands separators, ISO dates, '' when missing."""
@@ -130,6 +132,17 @@ def make_column(name: str, kind: ColumnKind | None, values: pd.Series | np.ndarr
     return column
 
 
+def _spans(positions: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive positions as (first, last): [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    spans: list[tuple[int, int]] = []
+    for p in sorted(positions):
+        if spans and p == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], p)
+        else:
+            spans.append((p, p))
+    return spans
+
+
 def _decimals(values: np.ndarray) -> int:
     """The fewest decimals (up to 4) that show every value of a number column exactly."""
     finite = values[np.isfinite(values)]
@@ -148,14 +161,15 @@ class FrameModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns: list[_Column] = []
+        #: every frame row, in sort order
+        self._sorted = np.arange(0)
+        #: the frame row shown at each model row: the sorted rows that pass the filters
         self._order = np.arange(0)
         self._table: Table | None = None
         self._filter_mask: np.ndarray | None = None
         self._filter_text = ""
         self._column_filter: tuple[str, str] | None = None
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
-        #: per model row (sorted order): passes the filter? None when there is no filter
-        self.visible: list[bool] | None = None
         self.on_edit: EditCallback | None = None
 
     # --- content ---------------------------------------------------------------------------
@@ -184,23 +198,44 @@ class FrameModel(QAbstractTableModel):
                                        patterns.get(name) if patterns else None))
         self.set_columns(columns, table)
 
-    def set_columns(self, columns: list[_Column], table: Table | None = None) -> None:
-        """Show ready-made columns (``make_column``); see ``set_frame``."""
+    def set_columns(self, columns: list[_Column], table: Table | None = None,
+                    changed: Sequence[int] | None = None) -> None:
+        """Show ready-made columns (``make_column``); see ``set_frame``.
+
+        ``changed``: when the rows stay, the positions of the columns that may read
+        differently (the others are announced unchanged, and the views repaint less);
+        None: any of them.
+        """
         if self._same_rows(columns, table):
             self._columns = columns
-            if self.rowCount() and self.columnCount():
-                self.dataChanged.emit(self.index(0, 0),
-                                      self.index(self.rowCount() - 1, self.columnCount() - 1))
+            rows = self.rowCount()
+            if not rows or not self.columnCount():
+                return
+            spans = [(0, self.columnCount() - 1)] if changed is None else _spans(changed)
+            for first, last in spans:
+                self.dataChanged.emit(self.index(0, first), self.index(rows - 1, last))
             return
         if table is not self._table:
             self._sorted_by = None
         self.beginResetModel()
         self._columns, self._table = columns, table
-        rows = len(columns[0].values) if columns else 0
-        self._order = self._sort_order(*self._sorted_by) if self._sorted_by else np.arange(rows)
+        self._sorted = (self._sort_order(*self._sorted_by) if self._sorted_by
+                        else np.arange(self._frame_rows()))
         self._filter_mask = self._match(self._filter_text)
-        self._update_visible()
+        self._order = self._shown()
         self.endResetModel()
+
+    def _frame_rows(self) -> int:
+        return len(self._columns[0].values) if self._columns else 0
+
+    def total_rows(self) -> int:
+        """Rows before the filters (``rowCount`` counts the rows that pass them)."""
+        return self._frame_rows()
+
+    def _shown(self) -> np.ndarray:
+        """The sorted frame rows that pass the filters."""
+        mask = self._filter_mask
+        return self._sorted if mask is None else self._sorted[mask[self._sorted]]
 
     def _same_rows(self, columns: list[_Column], table: Table | None) -> bool:
         if table is None or table is not self._table or not self._columns:
@@ -231,18 +266,27 @@ class FrameModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._columns)
 
+    #: further roles ``decoration`` answers (subclasses: colours, tooltips)
+    decorated: frozenset[int] = frozenset()
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # Qt asks 7 roles per painted cell: plain int tests first, the rare roles fall through
         if role == _DISPLAY:
             if not index.isValid():
                 return None
-            return self._columns[index.column()].text(int(self._order[index.row()]))
+            return self._columns[index.column()].text(self._order[index.row()])
         if role == _ALIGNMENT:
             if not index.isValid():
                 return None
-            return _NUMBER if self._columns[index.column()].is_number else _TEXT
+            return self._columns[index.column()].alignment
+        if role in self.decorated:
+            return self.decoration(index, role) if index.isValid() else None
         if role == _EDIT:
             return self.edit_text(index.row(), index.column()) if index.isValid() else None
+        return None
+
+    def decoration(self, index: Index, role: int) -> object:
+        """The value of one of the ``decorated`` roles for a valid index."""
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
@@ -293,10 +337,11 @@ class FrameModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         frame_rows = [int(self._order[i.row()]) for i in persistent]
-        self._order = self._sort_order(column, order) if valid else np.arange(len(self._order))
-        self._update_visible()
+        self._sorted = self._sort_order(column, order) if valid else np.arange(
+            self._frame_rows())
+        self._order = self._shown()  # the same rows (the filters did not change), reordered
         if persistent:
-            position = np.empty_like(self._order)
+            position = np.empty_like(self._sorted)
             position[self._order] = np.arange(len(self._order))
             self.changePersistentIndexList(persistent, [
                 self.index(int(position[r]), i.column())
@@ -344,24 +389,24 @@ class FrameModel(QAbstractTableModel):
     # --- filtering -------------------------------------------------------------------------
 
     def set_filter_text(self, text: str) -> None:
-        """Remember the filter; rows match when a text or date cell contains it (any case)."""
+        """Show only the rows whose text or date cells contain ``text`` (any case)."""
+        self.beginResetModel()
         self._filter_text = text.strip()
         self._filter_mask = self._match(self._filter_text)
-        self._update_visible()
+        self._order = self._shown()
+        self.endResetModel()
 
     def set_column_filter(self, column: str | None, value: str = "") -> None:
         """Also keep only rows whose ``column`` reads ``value`` exactly (None: no such filter)."""
+        self.beginResetModel()
         self._column_filter = (column, value) if column else None
         self._filter_mask = self._match(self._filter_text)
-        self._update_visible()
+        self._order = self._shown()
+        self.endResetModel()
 
     @property
     def column_filter(self) -> tuple[str, str] | None:
         return self._column_filter
-
-    def _update_visible(self) -> None:
-        mask = self._filter_mask
-        self.visible = None if mask is None else mask[self._order].tolist()
 
     @property
     def filter_text(self) -> str:
@@ -376,52 +421,13 @@ class FrameModel(QAbstractTableModel):
         mask: np.ndarray | None = None
         if text:
             needle = text.lower()
-            mask = np.zeros(len(self._order), dtype=bool)
+            mask = np.zeros(self._frame_rows(), dtype=bool)
             for col in self._columns:
                 if not col.is_number and col.kind != "bool":
                     mask |= np.char.find(col.lowered(), needle) >= 0
         if self._column_filter is not None:
             name, value = self._column_filter
             found = [c for c in self._columns if c.name == name]
-            hits = (found[0].texts() == value) if found else np.zeros(len(self._order), bool)
+            hits = (found[0].texts() == value) if found else np.zeros(self._frame_rows(), bool)
             mask = hits if mask is None else mask & hits
         return mask
-
-
-class FrameFilterProxy(QSortFilterProxyModel):
-    """Filters rows by the source ``FrameModel``'s vectorised match; sorting is the source's.
-
-    The match is computed once per filter text over whole columns; ``filterAcceptsRow`` only
-    looks the verdict up. Sorting through the proxy would compare cells pair by pair in
-    Python, so ``sort`` asks the source, which orders its rows with numpy.
-    """
-
-    def __init__(self, source: FrameModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._source = source
-        self.setSourceModel(source)
-        self.setDynamicSortFilter(False)
-
-    def set_filter_text(self, text: str) -> None:
-        """Show only the rows whose text or date cells contain ``text`` (any case).
-
-        The proxy's mapping is rebuilt in one go: Qt's incremental filter update would
-        announce every run of hidden rows on its own, which takes seconds when the matches
-        are scattered over 100,000 rows.
-        """
-        self.beginResetModel()
-        self._source.set_filter_text(text)
-        self.endResetModel()
-
-    def set_column_filter(self, column: str | None, value: str = "") -> None:
-        """Show only the rows whose ``column`` reads ``value`` (None: drop that filter)."""
-        self.beginResetModel()
-        self._source.set_column_filter(column, value)
-        self.endResetModel()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
-        visible = self._source.visible  # a list lookup: this runs once per row
-        return visible is None or visible[source_row]
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._source.sort(column, order)

@@ -172,21 +172,37 @@ def _cached(name: str, inputs: tuple[object, ...], make: Callable[[], dict[str, 
             keys is None or (held[1] is not None and _same_keys(held[1], keys))):
         return held[2]
     columns = make()
+    if held is not None:  # a column that reads as before stays the same object
+        columns = {name: held[2][name] if name in held[2] and _same_values(values, held[2][name])
+                   else values for name, values in columns.items()}
     _HALVES[name] = (inputs, keys, columns)
     return columns
 
 
+def _same_values(a: object, b: object) -> bool:
+    """Same dtype, same length, same values (missing equal to missing)."""
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+        return a.dtype == b.dtype and a.equals(b)
+    x, y = np.asarray(a), np.asarray(b)
+    if x.dtype != y.dtype or x.shape != y.shape:
+        return False
+    if x.dtype.kind in "fc":
+        return bool(np.array_equal(x, y, equal_nan=True))
+    if x.dtype == object:
+        return pd.Series(x).equals(pd.Series(y))
+    return bool(np.array_equal(x, y))
+
+
 def _parameters(skus: pd.DataFrame, items: pd.DataFrame) -> dict[str, object]:
-    """The parameter columns: from ``skus``, and ``items`` joined by item."""
+    """The parameter columns: from ``skus``, and ``items`` looked up by item."""
     data: dict[str, object] = {}
-    item_cols = [c.name for c in COLUMNS if c.table == "items" and c.name in items.columns]
-    joined = skus[list(KEY)].merge(items[["item_id", *item_cols]], on="item_id", how="left",
-                                   sort=False) if item_cols else None
+    item_rows = pd.Index(items["item_id"]).get_indexer(skus["item_id"])  # -1: no such item
     for col in COLUMNS:
         if col.table == "skus" and col.name in skus.columns:
             data[col.name] = skus[col.name].reset_index(drop=True)
-        elif col.table == "items" and joined is not None and col.name in joined.columns:
-            data[col.name] = joined[col.name].reset_index(drop=True)
+        elif col.table == "items" and col.name in items.columns:
+            data[col.name] = pd.Series(pd.api.extensions.take(
+                items[col.name].array, item_rows, allow_fill=True), name=col.name)
     return data
 
 
@@ -288,6 +304,7 @@ def change_marks(grid: Grid, parent_name: str, parent_skus: pd.DataFrame,
     """Compare every editable column of ``grid`` with the parent scenario's tables."""
     changed: dict[str, np.ndarray] = {}
     was: dict[str, np.ndarray] = {}
+    held = _MARKS_HELD.get(parent_name, {})
     cached = _PARENT_GRID.get(0)
     if cached is not None and cached[0] is parent_skus and cached[1] is parent_items:
         parent_grid, comparable = cached[2], cached[3]
@@ -302,10 +319,15 @@ def change_marks(grid: Grid, parent_name: str, parent_skus: pd.DataFrame,
         if col.name not in parent_grid:
             continue
         kind = TABLES_BY_NAME[col.table].column(col.name).kind
-        mine = _comparable(pd.Series(grid[col.name]), kind)
         if col.name not in comparable:
             comparable[col.name] = _comparable(pd.Series(parent_grid[col.name]), kind)
         theirs = comparable[col.name]
+        inputs = (grid[col.name], theirs, rows)
+        before = held.get(col.name)
+        if before is not None and all(a is b for a, b in zip(before[0], inputs, strict=True)):
+            changed[col.name], was[col.name] = before[1], before[2]  # the column did not move
+            continue
+        mine = _comparable(pd.Series(grid[col.name]), kind)
         if rows is not None:
             theirs = theirs[np.maximum(rows, 0)] if len(theirs) else np.full(len(rows), None)
         if kind in ("float", "int"):
@@ -324,7 +346,16 @@ def change_marks(grid: Grid, parent_name: str, parent_skus: pd.DataFrame,
                 value = theirs[r]
                 texts[r] = "" if value is None or pd.isna(value) else format_text(kind, value)
         was[col.name] = texts
+    _MARKS_HELD.clear()
+    _MARKS_HELD[parent_name] = {
+        name: ((grid[name], comparable[name], rows), changed[name], was[name])
+        for name in changed}
     return ChangeMarks(parent_name, changed, was)
+
+
+#: the last change marks per column: (its inputs: grid values, parent values, alignment),
+#: the mask and the texts; a column whose inputs are the same objects keeps them
+_MARKS_HELD: dict[str, dict[str, tuple[tuple[object, ...], np.ndarray, np.ndarray]]] = {}
 
 
 def _comparable(series: pd.Series, kind: ColumnKind) -> np.ndarray:
@@ -363,6 +394,10 @@ class PlanningModel(FrameModel):
         #: True while the outcome columns show the plan of an older revision
         self.stale = False
         self._made: dict[str, tuple[object, object]] = {}
+        #: per model column: the change-mark mask (None: no marks), is it a plan outcome?
+        self._marked: list[np.ndarray | None] = []
+        self._outcome: list[bool] = []
+        self._editable: list[bool] = []
 
     def set_grid(self, grid: Grid, marks: ChangeMarks | None, stale: bool) -> None:
         """Show ``grid`` (from ``build_grid``) with its change marks.
@@ -370,6 +405,8 @@ class PlanningModel(FrameModel):
         A column whose values are the same object as last time keeps its model column (and
         the texts made for it): an edit rebuilds the parameters, a new plan the outcomes.
         """
+        before = dict(zip(self.column_names(), self._columns, strict=True))
+        old_marks, old_stale = self.marks, self.stale
         self.marks, self.stale = marks, stale
         kinds = grid_kinds(grid)
         columns = []
@@ -384,7 +421,19 @@ class PlanningModel(FrameModel):
             made[name] = (values, column)
             columns.append(column)
         self._made = made
-        self.set_columns(columns)
+
+        def mask(of: ChangeMarks | None, name: str) -> object:
+            return None if of is None else of.changed.get(name)
+
+        self._marked = [mask(marks, column.name) for column in columns]  # type: ignore[misc]
+        self._outcome = [COLUMNS_BY_NAME[column.name].table is None for column in columns]
+        self._editable = [not outcome and column.name not in KEY
+                          for column, outcome in zip(columns, self._outcome, strict=True)]
+        changed = [i for i, column in enumerate(columns)
+                   if before.get(column.name) is not column
+                   or mask(old_marks, column.name) is not self._marked[i]
+                   or (stale != old_stale and self._outcome[i])]
+        self.set_columns(columns, changed=changed)
 
     def key_names(self) -> tuple[str, ...]:
         return KEY
@@ -400,29 +449,24 @@ class PlanningModel(FrameModel):
     def spec(self, column: int) -> GridColumn:
         return COLUMNS_BY_NAME[self._columns[column].name]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    decorated = frozenset({_BACKGROUND, _FOREGROUND, _TOOLTIP})
+
+    def decoration(self, index: Index, role: int) -> object:
+        """Changed cells tinted, outcomes of an older plan greyed, tooltips."""
+        column = index.column()
         if role == _BACKGROUND:
-            if self.marks is None or not index.isValid():
-                return None
-            name = self._columns[index.column()].name
-            mask = self.marks.changed.get(name)
+            mask = self._marked[column]
             return CHANGED_BRUSH if mask is not None and mask[self._order[index.row()]] \
                 else None
         if role == _FOREGROUND:
-            if not self.stale or not index.isValid():
-                return None
-            return STALE_BRUSH if self.spec(index.column()).table is None else None
-        if role == _TOOLTIP:
-            if not index.isValid():
-                return None
-            name = self._columns[index.column()].name
-            note = None
-            if self.marks is not None:
-                note = self.marks.text(name, int(self._order[index.row()]))
-            if note is None and name in _LONG_TEXT:
-                return super().data(index, Qt.ItemDataRole.DisplayRole) or None
-            return note
-        return super().data(index, role)
+            return STALE_BRUSH if self.stale and self._outcome[column] else None
+        name = self._columns[column].name
+        note = None
+        if self.marks is not None:
+            note = self.marks.text(name, int(self._order[index.row()]))
+        if note is None and name in _LONG_TEXT:
+            return self.data(index, Qt.ItemDataRole.DisplayRole) or None
+        return note
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -440,8 +484,7 @@ class PlanningModel(FrameModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if self.on_edit is None or not index.isValid():
             return _READ_ONLY  # asked for every painted cell: constants, no enum arithmetic
-        spec = self.spec(index.column())
-        return _READ_ONLY if spec.table is None or spec.name in KEY else _EDITABLE
+        return _EDITABLE if self._editable[index.column()] else _READ_ONLY
 
     def setData(self, index: Index, value: object,  # noqa: N802
                 role: int = Qt.ItemDataRole.EditRole) -> bool:

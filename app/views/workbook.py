@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.engine.result import PlanResult
 from app.models.contract import TABLE_NAMES, TABLES_BY_NAME
 from app.views import clipboard
-from app.views.frame_model import FrameFilterProxy, FrameModel
+from app.views.frame_model import FrameModel
 from app.views.frozen_view import FrozenTableView
 from app.views.planning_model import (
     _PCT,
@@ -81,9 +81,7 @@ class WorkbookView(QWidget):
         self._fitted = False
 
         self.planning_model = PlanningModel(self)
-        self.planning_proxy = FrameFilterProxy(self.planning_model, self)
         self.raw_model = FrameModel(self)
-        self.raw_proxy = FrameFilterProxy(self.raw_model, self)
         for model in (self.planning_model, self.raw_model):
             model.sigEditRefused.connect(self._show_refusal)
 
@@ -110,10 +108,10 @@ class WorkbookView(QWidget):
 
         self.planning_grid = FrozenTableView(FROZEN)
         self.planning_grid.setObjectName("workbookTable")
-        self._setup_grid(self.planning_grid, self.planning_proxy)
+        self._setup_grid(self.planning_grid, self.planning_model)
         self.planning_grid.sigHeaderMenu.connect(self._show_columns_menu)
         self.raw_grid = QTableView(objectName="dataTable")
-        self._setup_grid(self.raw_grid, self.raw_proxy)
+        self._setup_grid(self.raw_grid, self.raw_model)
         self.stack = QStackedWidget(objectName="workbookStack")
         self.stack.addWidget(self.planning_grid)
         self.stack.addWidget(self.raw_grid)
@@ -144,8 +142,8 @@ class WorkbookView(QWidget):
         self._show_mode()
         self._refresh_timer.start()  # the first plan (if quick) comes first, with the outcomes
 
-    def _setup_grid(self, grid: QTableView, proxy: FrameFilterProxy) -> None:
-        grid.setModel(proxy)
+    def _setup_grid(self, grid: QTableView, model: FrameModel) -> None:
+        grid.setModel(model)
         grid.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         grid.setSortingEnabled(True)  # rows start in the data's own order
         grid.setAlternatingRowColors(True)
@@ -174,10 +172,6 @@ class WorkbookView(QWidget):
     def model(self) -> FrameModel:
         """The model of the grid shown."""
         return self.planning_model if self.planning else self.raw_model
-
-    @property
-    def proxy(self) -> FrameFilterProxy:
-        return self.planning_proxy if self.planning else self.raw_proxy
 
     @property
     def grid(self) -> QTableView:
@@ -267,7 +261,7 @@ class WorkbookView(QWidget):
             grid.sync_columns()
 
     def _show_count(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.model.rowCount(), self.model.total_rows()
         noun = "SKUs" if self.planning else "rows"
         self.row_count.setText(f"{total:,} {noun}" if shown == total else
                                f"{shown:,} of {total:,} {noun}")
@@ -281,12 +275,12 @@ class WorkbookView(QWidget):
 
     def _on_table_chosen(self, _name: str) -> None:
         self._show_mode()
-        self.proxy.set_filter_text(self.filter_box.text())
+        self.model.set_filter_text(self.filter_box.text())
         self.reload(fit=True)
         self.grid.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
     def _apply_filter(self) -> None:
-        self.proxy.set_filter_text(self.filter_box.text())
+        self.model.set_filter_text(self.filter_box.text())
         self._show_count()
 
     def filter_column(self, column: str | None, value: str) -> None:
@@ -296,7 +290,7 @@ class WorkbookView(QWidget):
         if column is not None and column not in self.planning_model.column_names():
             self.sigMessage.emit(f"The workbook has no column '{column}' to filter by")
             return
-        self.planning_proxy.set_column_filter(column, value)
+        self.planning_model.set_column_filter(column, value)
         if column is not None:
             title = COLUMNS_BY_NAME[column].title
             self.column_filter_chip.setText(f"{title} = {value}  ✕")
@@ -382,9 +376,8 @@ class WorkbookView(QWidget):
 
     def _show_refusal(self, row: int, column: int, message: str) -> None:
         model = self.sender()
-        proxy = self.planning_proxy if model is self.planning_model else self.raw_proxy
         grid = self.planning_grid if model is self.planning_model else self.raw_grid
-        index = proxy.mapFromSource(proxy.sourceModel().index(row, column))
+        index = model.index(row, column)
         self.sigMessage.emit(f"Not changed: {message}")
         if index.isValid() and grid.isVisible():
             rect = grid.visualRect(index)
@@ -394,7 +387,7 @@ class WorkbookView(QWidget):
     def _on_double_click(self, index: QModelIndex) -> None:
         if index.flags() & Qt.ItemFlag.ItemIsEditable:
             return
-        key = self.planning_model.row_key(self.planning_proxy.mapToSource(index).row())
+        key = self.planning_model.row_key(index.row())
         self.sigOpenSku.emit(key["item_id"], key["site_id"])
 
     def cell_index(self, key: dict[str, str], column: str) -> QModelIndex:
@@ -406,7 +399,7 @@ class WorkbookView(QWidget):
         row = model.find_row(key)
         if row is None or column not in model.column_names():
             return QModelIndex()
-        return self.proxy.mapFromSource(model.index(row, model.column_names().index(column)))
+        return model.index(row, model.column_names().index(column))
 
     def scroll_to_column(self, column: str) -> None:
         """Scroll sideways so ``column`` is the first one right of the frozen key columns."""
@@ -439,7 +432,7 @@ class WorkbookView(QWidget):
         block = clipboard.selected_block(self.grid.selectionModel(), hidden)
         if block is None:
             return ""
-        text = clipboard.copy_text(self.proxy, block)
+        text = clipboard.copy_text(self.model, block)
         QGuiApplication.clipboard().setText(text)
         self.sigMessage.emit(f"Copied {len(block.rows):,} × {len(block.columns):,} cells")
         return text
@@ -469,9 +462,8 @@ class WorkbookView(QWidget):
         cells = clipboard.fill(cells, len(block.rows), len(block.columns))
         visible = self._visible_columns()
         columns = visible[visible.index(block.columns[0]):]
-        edits, problems = clipboard.paste_edits(
-            self.proxy, model, lambda r: self.proxy.mapToSource(self.proxy.index(r, 0)).row(),
-            block.rows[0], columns, cells, self._target_of, self._clean)
+        edits, problems = clipboard.paste_edits(model, block.rows[0], columns, cells,
+                                                self._target_of, self._clean)
         if not problems and not edits:
             self.sigMessage.emit("Pasted nothing: every cell already holds that value")
             return True
