@@ -4,11 +4,12 @@ menus, settings. pytest-qt, offscreen."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QRunnable, QSettings, Qt
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMenu, QToolBar
 
@@ -370,6 +371,34 @@ def test_rapid_edits_coalesce_off_the_gui_thread(qtbot, tmp_workspace: Path) -> 
         assert "Recomputed 5 SKUs in" in win.summary.text()
         assert shown(win, RM1, "lead_time") == "9"
     finally:
+        win.shutdown()
+        win.workbench.close()
+
+
+def test_an_edit_shows_in_the_grid_before_a_slow_plan_arrives(qtbot, tmp_workspace: Path
+                                                              ) -> None:
+    win = open_window(qtbot, tmp_workspace, threshold_ms=0.0)
+    release = threading.Event()
+    try:
+        qtbot.waitUntil(lambda: win.latest_plan is not None, timeout=10_000)
+        win.workbench.fork("Slow")
+        qtbot.waitUntil(lambda: not win.recomputer.busy, timeout=10_000)
+        index = win.workbook.select_cell(RM1, "lead_time")
+        # hold the worker: the plan of the edit queues behind this
+        win.recomputer.pool.start(QRunnable.create(lambda: release.wait(10)))
+        assert win.workbook.model.setData(index, "11")
+        qtbot.wait(100)  # event loop turns, the plan still waits
+        assert win.recomputer.busy
+        model = win.workbook.planning_model
+        row = model.find_row({"item_id": "RM1", "site_id": "P1"})
+        column = model.column_names().index("lead_time")
+        assert model.index(row, column).data(DISPLAY) == "11"  # no flush(): as painted
+        assert model.stale  # the outcomes are the older plan's, greyed
+        release.set()
+        qtbot.waitUntil(lambda: not win.recomputer.busy, timeout=10_000)
+        assert not model.stale
+    finally:
+        release.set()
         win.shutdown()
         win.workbench.close()
 

@@ -137,7 +137,7 @@ class WorkbookView(QWidget):
         self.planning_model.modelReset.connect(self._apply_hidden)
         self.planning_grid.doubleClicked.connect(self._on_double_click)
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
-        self._refresh_timer.timeout.connect(self.flush)
+        self._refresh_timer.timeout.connect(self.reload)  # (an edit shows before its plan)
         listen(workbench, self, self._on_changed)
         self._show_mode()
         self._refresh_timer.start()  # the first plan (if quick) comes first, with the outcomes
