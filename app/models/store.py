@@ -45,7 +45,7 @@ from app.models.schema import (
     ScenarioChange,
 )
 from app.models.validate import DataProblems, Problem, check_frames, row_locator
-from app.models.values import ValueProblem, check_range, parse_text
+from app.models.values import ValueProblem, check_range, from_json, parse_text
 
 ROOT_NAME = "Baseline"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -475,10 +475,10 @@ class Store:
         (references, supply type), are checked against the whole scenario.
         """
         touched = {c.table for c in changes}
-        own = self._read_frames(session, s, sorted(touched))
-        existing = {name: set(key_tuples(TABLES_BY_NAME[name], own[name])) for name in touched}
-        if not any(_is_structural(existing[c.table], c) for c in changes):
-            return
+        if not any(_links_rows(c) for c in changes):
+            own = self._read_frames(session, s, sorted(touched))
+            if all(_has_row(own[c.table], c) for c in changes):
+                return  # plain values of rows the scenario has
         frames = self._read_frames(session, s)
         after = apply_changes(frames, changes)
         problems = check_frames(after, row_locator(after), touched)
@@ -787,15 +787,32 @@ def _check_change_fields(change: Change) -> None:
 _STRUCTURAL_COLUMNS = frozenset({("skus", "supply_type")})
 
 
-def _is_structural(existing_keys: set[tuple[object, ...]], change: Change) -> bool:
-    """True when a change can break a rule between rows: insert, delete, or a linking value."""
+def _links_rows(change: Change) -> bool:
+    """True when a change can break a rule between rows whatever rows exist: a delete, a
+    setting, or a value that names other rows (a reference, the supply type)."""
     if change.op == "delete" or change.table == "settings":
         return True
     spec = TABLES_BY_NAME[change.table]
-    for name in change.values:
-        if spec.column(name).references or (change.table, name) in _STRUCTURAL_COLUMNS:
-            return True
-    return change.key_tuple() not in existing_keys  # upserting a new key inserts a row
+    return any(spec.column(name).references or (change.table, name) in _STRUCTURAL_COLUMNS
+               for name in change.values)
+
+
+def _has_row(frame: pd.DataFrame, change: Change) -> bool:
+    """Does ``frame`` hold the row the change names (else upserting it inserts a row)?
+
+    Compared column by column over the key (one vectorised test each), with the key in the
+    frame's own form (dates as datetimes)."""
+    table = TABLES_BY_NAME[change.table]
+    found = np.ones(len(frame), dtype=bool)
+    for name in table.key:
+        kind = table.column(name).kind
+        value = from_json(kind, change.key[name])
+        if value is None:
+            return False
+        if kind == "date":
+            value = pd.Timestamp(value)  # type: ignore[arg-type]
+        found &= (frame[name] == value).to_numpy(dtype=bool, na_value=False)
+    return bool(found.any())
 
 
 def _edited(name: str, changes: Sequence[Change]) -> Edited:

@@ -182,7 +182,11 @@ def _cached(name: str, inputs: tuple[object, ...], make: Callable[[], dict[str, 
 def _same_values(a: object, b: object) -> bool:
     """Same dtype, same length, same values (missing equal to missing)."""
     if isinstance(a, pd.Series) and isinstance(b, pd.Series):
-        return a.dtype == b.dtype and a.equals(b)
+        if a.dtype != b.dtype:
+            return False
+        if not isinstance(a.dtype, np.dtype):  # nullable integers, booleans: pandas compares
+            return a.equals(b)
+        a, b = a.to_numpy(), b.to_numpy()  # (Series.equals loops in Python over objects)
     x, y = np.asarray(a), np.asarray(b)
     if x.dtype != y.dtype or x.shape != y.shape:
         return False

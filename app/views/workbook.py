@@ -56,6 +56,10 @@ _MAX_COLUMN_WIDTH = 320
 _MAX_TEXT_WIDTH = {"end_items": 150, "description": 230, "responsible": 130}
 #: the filter applies this long after the last key stroke (typing stays fluid on big tables)
 _FILTER_DELAY_MS = 150
+#: an edit shows together with its plan when the plan is expected within this many ms (one
+#: grid refresh and paint instead of two), else at once, with the older plan's outcomes greyed
+_SHOW_WITH_PLAN_MS = 150.0
+_STEPS = frozenset({"edit", "undo", "redo"})
 #: the tables the planning workbook reads its parameters from
 _PARAMETER_TABLES = frozenset({"skus", "items"})
 
@@ -300,7 +304,9 @@ class WorkbookView(QWidget):
     def _on_changed(self, changed: Changed) -> None:
         if self.planning:
             if changed.tables & _PARAMETER_TABLES or changed.kind in ("status", "open"):
-                self._refresh_timer.start()  # after the plan (if quick) arrives
+                expected = self._workbench.last_plan_ms  # a plan shown first stops the timer
+                self._refresh_timer.start(int(expected) + 30 if changed.kind in _STEPS
+                                          and expected < _SHOW_WITH_PLAN_MS else 0)
             if changed.kind in ("open", "select"):
                 self._fitted = False
             return
