@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.engine.running import accumulate
+
 
 @dataclass
 class LotRules:
@@ -138,7 +140,7 @@ def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndar
     leads = np.unique(lead_time)
     for lead in leads.tolist():
         need[slice(None) if len(leads) == 1 else lead_time == lead, :max(lead, 0)] = -np.inf
-    np.maximum.accumulate(need, axis=1, out=need)
+    accumulate(np.maximum, need, out=need)
     np.maximum(need, 0.0, out=need)  # 0 before the lead time (so no receipt there)
     cumulative = _round_rows_up(need, multiple)
     out = np.empty_like(cumulative)  # receipts: the rise of the cumulative
