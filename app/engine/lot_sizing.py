@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.engine.running import accumulate
+
 
 @dataclass
 class LotRules:
@@ -106,22 +108,18 @@ def plan_receipts(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndar
                                              rules.lead_time[closed_rows], multiple,
                                              overwrite=True)
     loop_rows = np.flatnonzero(~closed)
-    if loop_rows.size:  # (take: a faster row copy than fancy indexing)
-        receipts[loop_rows] = _period_loop(
-            shortfall.take(loop_rows, axis=0), base.take(loop_rows, axis=0),
-            safety_stock.take(loop_rows, axis=0),
-            _sub(rules, loop_rows), fixed[loop_rows], eoq[loop_rows], poq[loop_rows],
-            min_max[loop_rows],
-        )
+    if loop_rows.size:
+        _period_loop(shortfall, base, rules, loop_rows, fixed, eoq, poq, min_max, receipts)
     # a receipt in the first receivable period is past due when it carries earlier needs
     lt = rules.lead_time
-    first = np.clip(lt, 0, h - 1)
+    first = np.minimum(np.maximum(lt, 0), h - 1)  # (np.clip: the same, slower)
     earlier_need = np.zeros(m, dtype=bool)
     positive = lt > 0
     if positive.any():  # the largest shortfall before the lead time (only those periods)
         before = min(int(lt.max()), h)
         running = np.maximum.accumulate(shortfall[:, :before], axis=1)
-        earlier_need[positive] = running[positive, np.clip(lt[positive] - 1, 0, h - 1)] > 1e-9
+        last = np.minimum(np.maximum(lt[positive] - 1, 0), h - 1)
+        earlier_need[positive] = running[positive, last] > 1e-9
     rows = np.flatnonzero(earlier_need & (lt < h))
     past_due[rows, first[rows]] = receipts[rows, first[rows]] > 0
     return receipts, past_due
@@ -143,7 +141,7 @@ def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndar
     leads = np.unique(lead_time)
     for lead in leads.tolist():
         need[slice(None) if len(leads) == 1 else lead_time == lead, :max(lead, 0)] = -np.inf
-    np.maximum.accumulate(need, axis=1, out=need)
+    accumulate(np.maximum, need, out=need)
     np.maximum(need, 0.0, out=need)  # 0 before the lead time (so no receipt there)
     cumulative = _round_rows_up(need, multiple)
     out = np.empty_like(cumulative)  # receipts: the rise of the cumulative
@@ -153,87 +151,98 @@ def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndar
     return np.maximum(out, 0.0, out=out)
 
 
-def _period_loop(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarray,
-                 rules: LotRules, fixed: np.ndarray, eoq: np.ndarray, poq: np.ndarray,
-                 min_max: np.ndarray) -> np.ndarray:
-    """Rules whose order size depends on what was ordered before: one pass over periods.
+def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows: np.ndarray,
+                 fixed: np.ndarray, eoq: np.ndarray, poq: np.ndarray, min_max: np.ndarray,
+                 out: np.ndarray) -> None:
+    """Rules whose order size depends on what was ordered before: one pass over periods,
+    for the SKU rows ``rows`` of the group (their receipts written to ``out``).
 
     Per SKU, with ``C`` the receipts planned so far and ``need = shortfall[t] - C``: when
     ``need > 1e-9``, order ``max(cover[t] - C, minimum)`` (``cover``: the shortfall, or its
     maximum over the next P periods for POQ), rounded up to whole lots (fixed); min/max SKUs
     instead order up to the maximum when ``base[t] + C`` falls below the reorder point (or
     there is a need), at least the need; then up to the order multiple; nothing before the
-    lead time.
+    lead time. A SKU that orders nothing in a period where it could receive, and has an
+    order multiple, gets -0.0 there (what rounding 0 up to the multiple gives).
 
     Each period step is a few numpy calls over all the SKUs at once, period-major ((H, m)
-    arrays: each step reads contiguous rows). The SKUs are put in an order where the fixed,
-    the multiple and the min/max SKUs are each one contiguous slice, so those steps work in
-    place on slices (no masks, no temporaries).
+    arrays: each step reads contiguous rows): the order sizes of every SKU into a work row,
+    then copied where the SKU orders. The SKUs are put in the order: plain, fixed, fixed
+    with a multiple, multiple, min/max with a multiple, min/max; so the rules' steps work on
+    slices (no masks, no temporaries), and one rounding pass serves both the fixed lots and
+    the multiples.
     """
-    m, h = shortfall.shape
+    m, h = len(rows), shortfall.shape[1]
     eps = 1e-9
     has_multiple = np.isfinite(rules.order_multiple) & (rules.order_multiple > 0)
-    # groups 0-1 fixed, 1-3 multiple, 3-4 min/max (a SKU is never both fixed and min/max)
-    group = np.select([fixed & ~has_multiple, fixed, has_multiple & ~min_max,
-                       has_multiple, min_max], [0, 1, 2, 3, 4], 5)
-    perm = np.argsort(group, kind="stable")
-    edge = np.searchsorted(group[perm], np.arange(6)).tolist()
-    fixed_rows, multiple_rows, min_max_rows = (
-        slice(edge[0], edge[2]), slice(edge[1], edge[4]), slice(edge[3], edge[5]))
-    need_t = np.ascontiguousarray(shortfall.take(perm, axis=0).T)
+    multiple, mm = has_multiple[rows], min_max[rows]
+    group = np.where(fixed[rows], 1 + multiple, np.where(mm, 5 - multiple, 3 * multiple))
+    rows = rows[np.argsort(group, kind="stable")]
+    # ends of the groups: plain, fixed, fixed + multiple, multiple, min/max + multiple
+    e0, e1, e2, e3, e4 = np.cumsum(np.bincount(group, minlength=6))[:5].tolist()
+    need_t = np.ascontiguousarray(shortfall.take(rows, axis=0).T)
+    lead = rules.lead_time[rows]
+    start, every = int(lead.min()), int(lead.max())  # from `every` on, all SKUs can receive
+    late = lead[None, :] <= np.arange(every)[:, None]  # (every, m): at or after the lead time
+    ordered = np.zeros((h, m), dtype=bool)  # row t: the SKUs ordering in period t
+    orders = np.zeros((h, m))  # row t: the orders received in period t
+    cumulative, need, order = np.zeros(m), np.empty(m), np.empty(m)
+    # plain to multiple (rows :e3): the order size from the need or the POQ cover
+    general = rows[:e3]
     cover_t = None
-    if poq.any():  # the largest shortfall over the next P periods: cover t .. t+P-1
-        ahead = shortfall.copy()
-        ahead[poq] = _forward_max(shortfall[poq], rules.poq_periods[poq])
-        cover_t = np.ascontiguousarray(ahead.take(perm, axis=0).T)
-    minimum = np.where(np.isfinite(rules.min_order), rules.min_order, 0.0)
-    minimum = np.where(eoq, np.maximum(minimum, np.nan_to_num(rules.eoq)), minimum)[perm]
-    lot = rules.lot_size[perm][fixed_rows]
-    multiple = rules.order_multiple[perm][multiple_rows]
-    mm = perm[min_max_rows]
-    base_t = np.ascontiguousarray(base.take(mm, axis=0).T)
-    maximum = np.nan_to_num(rules.lot_size[mm])
-    reorder = np.nan_to_num(rules.min_order[mm]) - eps
-    lead = rules.lead_time[perm]
-    every = int(lead.max(initial=0))  # from this period on, every SKU can receive
-    early = lead[None, :] > np.arange(every)[:, None]  # (every, m): before the lead time
-    out = np.zeros((h, m))  # row t: the orders received in period t
-    cumulative = np.zeros(m)
-    need, needed, waiting = np.empty(m), np.empty(m, dtype=bool), np.empty(m, dtype=bool)
-    projected, trigger, up_to = np.empty(mm.size), np.empty(mm.size, dtype=bool), \
-        np.empty(mm.size)
-    mm_cumulative, mm_need, mm_needed = (a[min_max_rows] for a in (cumulative, need, needed))
-    for t in range(int(lead.min(initial=0)), h):
-        order = out[t]
+    if poq[general].any():  # the largest shortfall over the next P periods: cover t .. t+P-1
+        cover_t = need_t[:, :e3].copy()
+        own = np.flatnonzero(poq[general])
+        cover_t[:, own] = _forward_max(shortfall.take(general[own], axis=0),
+                                       rules.poq_periods[general[own]]).T
+    minimum = np.where(np.isfinite(rules.min_order[general]), rules.min_order[general], 0.0)
+    minimum = np.where(eoq[general], np.maximum(minimum, np.nan_to_num(rules.eoq[general])),
+                       minimum)
+    general_order, general_need, general_cumulative = order[:e3], need[:e3], cumulative[:e3]
+    # min/max (rows e3:)
+    base_t = np.ascontiguousarray(base.take(rows[e3:], axis=0).T)
+    maximum = reorder = np.empty(0)
+    if e3 < m:
+        maximum = np.nan_to_num(rules.lot_size[rows[e3:]])
+        reorder = np.nan_to_num(rules.min_order[rows[e3:]]) - eps
+    mm_order, mm_need, mm_cumulative = order[e3:], need[e3:], cumulative[e3:]
+    mm_ordered = ordered[:, e3:]
+    projected, below = np.empty(m - e3), np.empty(m - e3, dtype=bool)
+    # rounding (rows e0:e4): whole lots (fixed), else the multiple; then the multiple of
+    # the fixed SKUs that have one (rows e1:e2)
+    step = np.where(fixed[rows], rules.lot_size[rows], rules.order_multiple[rows])[e0:e4]
+    lot_order, fixed_order = order[e0:e4], order[e1:e2]
+    then_multiple = rules.order_multiple[rows[e1:e2]]
+    for t in range(start, h):
+        now = ordered[t]
         np.subtract(need_t[t], cumulative, out=need)
-        np.greater(need, eps, out=needed)
-        if cover_t is None:
-            np.maximum(need, minimum, out=order)
-        else:
-            np.subtract(cover_t[t], cumulative, out=order)
-            np.maximum(order, minimum, out=order)
-        if lot.size:  # whole lots
-            _ceil_in_place(order[fixed_rows], lot, eps)
-        np.logical_not(needed, out=waiting)
-        np.copyto(order, 0.0, where=waiting)
-        if mm.size:
-            # min/max: below the reorder point (or short of the target) -> up to the maximum
+        np.greater(need, eps, out=now)
+        if e3 < m:  # below the reorder point (or short of the target) -> up to the maximum
             np.add(base_t[t], mm_cumulative, out=projected)
-            np.less(projected, reorder, out=trigger)
-            trigger |= mm_needed
-            np.subtract(maximum, projected, out=up_to)
-            np.maximum(up_to, mm_need, out=up_to)
-            mine = order[min_max_rows]
-            mine[...] = 0.0
-            np.copyto(mine, up_to, where=trigger)
-        if multiple.size:
-            _ceil_in_place(order[multiple_rows], multiple, eps)
+            np.less(projected, reorder, out=below)
+            mm_ordered[t] |= below
+            np.subtract(maximum, projected, out=mm_order)
+            np.maximum(mm_order, mm_need, out=mm_order)
+        if e3:
+            if cover_t is None:
+                np.maximum(general_need, minimum, out=general_order)
+            else:
+                np.subtract(cover_t[t], general_cumulative, out=general_order)
+                np.maximum(general_order, minimum, out=general_order)
+        if e0 < e4:
+            _ceil_in_place(lot_order, step, eps)
+        if e1 < e2:
+            _ceil_in_place(fixed_order, then_multiple, eps)
         if t < every:
-            np.copyto(order, 0.0, where=early[t])
-        cumulative += order
-    back = np.empty_like(perm)
-    back[perm] = np.arange(m)
-    return out.T.take(back, axis=0)
+            now &= late[t]
+        got = orders[t]
+        np.copyto(got, order, where=now)
+        cumulative += got
+    if e1 < e4:  # rounding 0 up to the multiple: -0.0 (from the lead time on)
+        idle = ~ordered[start:, e1:e4]
+        idle &= lead[e1:e4] <= np.arange(start, h)[:, None]
+        np.copyto(orders[start:, e1:e4], -0.0, where=idle)
+    out[rows] = orders.T
 
 
 def _ceil_in_place(quantity: np.ndarray, step: np.ndarray, eps: float) -> None:

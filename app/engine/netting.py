@@ -26,6 +26,7 @@ from scipy import sparse
 
 from app.engine.lot_sizing import LotRules, economic_order_quantity, plan_receipts
 from app.engine.result import PlanArrays
+from app.engine.running import accumulate
 from app.engine.safety_stock import safety_stock_targets
 from app.engine.shelf_life import LotTable
 
@@ -97,7 +98,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
         base = np.subtract(data.scheduled_receipts[level], gross[level])  # the flow, then
         if perishable.size:
             base -= expired[level]
-        np.cumsum(base, axis=1, out=base)  # cumulated, then
+        accumulate(np.add, base, out=base)  # cumulated, then
         np.add(data.on_hand[level, None], base, out=base)  # plus the stock on hand
         level_rules = LotRules(*(getattr(data.rules, f)[level]
                                  for f in data.rules.__dataclass_fields__))
@@ -108,7 +109,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
         plan_receipts(safety[level] - base, base, safety[level], level_rules,
                       out=(got, past_due[level]))
         path = on_hand_path[level]
-        np.cumsum(got, axis=1, out=path)
+        accumulate(np.add, got, out=path)
         np.add(base, path, out=path)
         _shift_back(got, data.rules.lead_time[level], out=releases[level])
         if b < n:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_GATHER_ROWS = 128  # up to this many rows, gathering cell by cell beats a slice per length
+
 
 def forward_cover(gross: np.ndarray, periods: np.ndarray) -> np.ndarray:
     """(m, H) requirements of the next ``periods`` (fractional, per row) periods after t."""
@@ -26,7 +28,8 @@ def forward_cover(gross: np.ndarray, periods: np.ndarray) -> np.ndarray:
     # pad with the last period's requirement so coverage near the end stays meaningful
     padded = np.concatenate([gross, np.repeat(gross[:, -1:], longest + 1, axis=1)], axis=1)
     cum = np.concatenate([np.zeros((m, 1)), np.cumsum(padded, axis=1)], axis=1)
-    if whole.min() < 0:  # (negative days: an index before t, gathered cell by cell)
+    if whole.min() < 0 or m <= _GATHER_ROWS:  # (negative days: an index before t; or a
+        # few rows) gathered cell by cell
         t = np.arange(h)[None, :]
         end_whole = t + 1 + whole[:, None]
         rows = np.arange(m)[:, None]
@@ -56,8 +59,8 @@ def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndar
     qty = np.nan_to_num(ss_qty)
     if out is None:
         out = np.zeros((m, h))
-    fixed = model == "fixed"
-    out[fixed] = qty[fixed, None]
+    # (a copy where the row's model says: one pass, no row gathers)
+    flat = model == "fixed"
     days = (model == "days_of_supply") & np.isfinite(ss_days)
     if days.any():
         out[days] = forward_cover(gross[days], ss_days[days] / days_per_period)
@@ -65,7 +68,11 @@ def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndar
     if override is not None:
         given = np.isfinite(override) if override.ndim == 1 else np.isfinite(override).all(1)
         use = optimised & given
-        out[use] = override[use, None] if override.ndim == 1 else override[use]
+        if use.any():
+            np.copyto(out, override[:, None] if override.ndim == 1 else override,
+                      where=use[:, None])
         optimised &= ~use
-    out[optimised] = qty[optimised, None]
+    flat |= optimised
+    if flat.any():
+        np.copyto(out, qty[:, None], where=flat[:, None])
     return out

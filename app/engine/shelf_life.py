@@ -57,23 +57,29 @@ class LotTable:
         """(len(skus), H) quantity expiring per period for the SKU rows ``skus``."""
         m, h = len(skus), gross.shape[1]
         expired = np.zeros((m, h))
-        mine = np.isin(self.rows, skus)
+        if not m:
+            return expired
+        position = np.searchsorted(skus, self.rows)  # (``skus`` sorted)
+        mine = skus[np.minimum(position, m - 1)] == self.rows
         if not mine.any():
             return expired
-        position = np.searchsorted(skus, self.rows[mine])
+        position = position[mine]
         quantity, expires, rank = self.quantity[mine], self.expires[mine], self.rank[mine]
-        left = gross[skus].copy()  # requirements not yet served by earlier lots
+        left = gross[skus]  # requirements not yet served by earlier lots (a copy)
         periods = np.arange(h)[None, :]
         for k in range(int(rank.max()) + 1):
             at = rank == k
             pos, q, e = position[at], quantity[at], expires[at]
             usable = periods < e[:, None]
             served = np.minimum(np.cumsum(np.where(usable, left[pos], 0.0), axis=1), q[:, None])
-            used = np.diff(served, axis=1, prepend=0.0)
+            used = np.empty_like(served)  # the rise of ``served`` (from 0 before t = 0)
+            np.subtract(served[:, 0], 0.0, out=used[:, 0])
+            np.subtract(served[:, 1:], served[:, :-1], out=used[:, 1:])
             left[pos] -= used
             rest = q - served[:, -1]
             inside = (e < h) & (rest > 1e-12)
-            np.add.at(expired, (pos[inside], e[inside]), rest[inside])
+            # (one lot of each SKU per rank: the cells are distinct, a plain += adds once)
+            expired[pos[inside], e[inside]] += rest[inside]
         return expired
 
 
