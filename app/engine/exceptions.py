@@ -197,6 +197,17 @@ def _each(values: np.ndarray, text: Callable[[Any], str]) -> np.ndarray:
     return np.array(list(map(text, distinct.tolist())), dtype=object)[codes]
 
 
+def _per_code(codes: np.ndarray, count: int, text: Callable[[int], str]) -> np.ndarray:
+    """``text(c)`` of each code c (0 <= c < ``count``; object array), formatted once per code
+    in use (codes need no hashing: they index a table)."""
+    used = np.zeros(count, dtype=bool)
+    used[codes] = True
+    table = np.empty(count, dtype=object)
+    for c in np.flatnonzero(used).tolist():
+        table[c] = text(c)
+    return table[codes]
+
+
 def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
               qty: np.ndarray, extra: list[str]) -> np.ndarray:
     """One line per exception, in the planner's words (``span``, ``spans``: see ``_spans``).
@@ -206,22 +217,23 @@ def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
     """
     units = np.rint(qty).astype(np.int64)
     if kind == "stock_out":
-        return (_each(span, lambda i: f"Stock-out {spans[i]}: ")
+        return (_per_code(span, len(spans), lambda i: f"Stock-out {spans[i]}: ")
                 + _each(units, "{:,} units short".format))
     if kind == "below_safety_stock":
-        return (_each(span, lambda i: f"Below safety stock {spans[i]}: up to ")
+        return (_per_code(span, len(spans),
+                          lambda i: f"Below safety stock {spans[i]}: up to ")
                 + _each(units, "{:,} units under target".format))
     if kind == "excess":
-        return (_each(span, lambda i: f"Excess stock {spans[i]}: up to ")
+        return (_per_code(span, len(spans), lambda i: f"Excess stock {spans[i]}: up to ")
                 + _each(units, "{:,} units more than needed".format))
     if kind == "expiring":
         return (_each(units, "{:,} units expire unused, ".format)
-                + _each(span, lambda i: spans[i]))
+                + _per_code(span, len(spans), spans.__getitem__))
     if kind == "past_due":
         return (_each(count, lambda c: f"{_plural(c, 'planned order')} past due (")
                 + _each(units, "{:,} units, release dates from ".format)
                 + _each(np.asarray(extra, dtype=object), "{}): expedite or replan".format))
-    return (_each(span, lambda i: f"Resource overloaded {spans[i]}: ")
+    return (_per_code(span, len(spans), lambda i: f"Resource overloaded {spans[i]}: ")
             + _each(qty, "{:,.1f} hours over capacity (peak ".format)
             + _each(np.asarray(extra, dtype=object), "{})".format))
 
@@ -406,4 +418,4 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
         "kind": _text_column(list(KINDS), kind),
         "severity": _text_column(list(SEVERITIES), code),
         "quantity": qty.astype(float), "value": value.astype(float), "message": message,
-    }, columns=list(COLUMNS))
+    }, columns=list(COLUMNS), copy=False)  # (every column is a fresh array)
