@@ -67,9 +67,11 @@ class LoadCells:
     def of(cls, load: pd.DataFrame, periods: pd.DatetimeIndex) -> LoadCells:
         """The cells of ``load`` (columns resource_id, period). The usual layout is
         recognised by comparing texts (no date parsing, no hashing)."""
+        if not isinstance(periods, pd.DatetimeIndex):
+            periods = pd.DatetimeIndex(periods)
         horizon = len(periods)
         count = len(load) // horizon if horizon else 0
-        if count and len(load) == count * horizon and pd.DatetimeIndex(periods).tz is None:
+        if count and len(load) == count * horizon and periods.tz is None:
             ids = load["resource_id"].to_numpy(dtype=object).reshape(count, horizon)
             first = ids[:, 0]
             names = first.tolist()

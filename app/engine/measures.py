@@ -349,5 +349,5 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
         "obsolete_value": sku.mean_obsolete * attrs.cost,
         "projected_service": 1.0 - _ratio(sku.short, sku.demand),
         "demonstrated_service": demonstrated_sku,
-    })
+    }, copy=False)  # (every column is a fresh array)
     return kpis, by_period, sku_measures
