@@ -42,4 +42,4 @@ def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: p
         "load_hours": load.ravel(),
         "capacity_hours": np.repeat(capacity, h),
         "utilisation": utilisation.ravel(),
-    })
+    }, copy=False)  # (every column is a fresh array)

@@ -45,7 +45,7 @@ import pandas as pd
 
 from app.engine.breakdown import surplus
 from app.engine.calendar import date_stamps, iso_days
-from app.engine.lookup import as_text, column, period_index, sku_rows, text_codes
+from app.engine.lookup import LoadCells, as_text, column, sku_rows
 from app.engine.measure_sums import block_arrays
 from app.engine.result import PlanArrays
 
@@ -197,6 +197,17 @@ def _each(values: np.ndarray, text: Callable[[Any], str]) -> np.ndarray:
     return np.array(list(map(text, distinct.tolist())), dtype=object)[codes]
 
 
+def _per_code(codes: np.ndarray, count: int, text: Callable[[int], str]) -> np.ndarray:
+    """``text(c)`` of each code c (0 <= c < ``count``; object array), formatted once per code
+    in use (codes need no hashing: they index a table)."""
+    used = np.zeros(count, dtype=bool)
+    used[codes] = True
+    table = np.empty(count, dtype=object)
+    for c in np.flatnonzero(used).tolist():
+        table[c] = text(c)
+    return table[codes]
+
+
 def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
               qty: np.ndarray, extra: list[str]) -> np.ndarray:
     """One line per exception, in the planner's words (``span``, ``spans``: see ``_spans``).
@@ -206,22 +217,23 @@ def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
     """
     units = np.rint(qty).astype(np.int64)
     if kind == "stock_out":
-        return (_each(span, lambda i: f"Stock-out {spans[i]}: ")
+        return (_per_code(span, len(spans), lambda i: f"Stock-out {spans[i]}: ")
                 + _each(units, "{:,} units short".format))
     if kind == "below_safety_stock":
-        return (_each(span, lambda i: f"Below safety stock {spans[i]}: up to ")
+        return (_per_code(span, len(spans),
+                          lambda i: f"Below safety stock {spans[i]}: up to ")
                 + _each(units, "{:,} units under target".format))
     if kind == "excess":
-        return (_each(span, lambda i: f"Excess stock {spans[i]}: up to ")
+        return (_per_code(span, len(spans), lambda i: f"Excess stock {spans[i]}: up to ")
                 + _each(units, "{:,} units more than needed".format))
     if kind == "expiring":
         return (_each(units, "{:,} units expire unused, ".format)
-                + _each(span, lambda i: spans[i]))
+                + _per_code(span, len(spans), spans.__getitem__))
     if kind == "past_due":
         return (_each(count, lambda c: f"{_plural(c, 'planned order')} past due (")
                 + _each(units, "{:,} units, release dates from ".format)
                 + _each(np.asarray(extra, dtype=object), "{}): expedite or replan".format))
-    return (_each(span, lambda i: f"Resource overloaded {spans[i]}: ")
+    return (_per_code(span, len(spans), lambda i: f"Resource overloaded {spans[i]}: ")
             + _each(qty, "{:,.1f} hours over capacity (peak ".format)
             + _each(np.asarray(extra, dtype=object), "{})".format))
 
@@ -276,22 +288,28 @@ def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str
     horizon = len(periods)
     if load is None or len(load) == 0:
         return {}
-    t = period_index(load["period"], periods)
+    cells = LoadCells.of(load, periods)
+    t, codes, names = cells.period, cells.resource, cells.names
     inside = (t >= 0) & (t < horizon)
-    codes, names = text_codes(load["resource_id"])
     load_hours = column(load, "load_hours", 0.0)
     capacity = column(load, "capacity_hours", np.inf)
     ratio = column(load, "utilisation", np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.nan_to_num(np.where(np.isnan(ratio), load_hours / capacity, ratio), nan=0.0)
-    over = np.zeros((len(names), horizon))
-    util = np.zeros((len(names), horizon))
-    at = (codes[inside], t[inside])
-    np.add.at(over, at, np.nan_to_num(np.maximum(load_hours - capacity, 0.0))[inside])
-    np.maximum.at(util, at, ratio[inside])
-    row, first, length, hours = _episode_amounts(over > TOLERANCE, over, np.add)
-    _, _, _, peak = _episode_amounts(over > TOLERANCE, util, np.maximum)
-    site = _first_site(load, codes)
+    hours_over = np.nan_to_num(np.maximum(load_hours - capacity, 0.0))
+    shape = (len(names), horizon)
+    if cells.grid:  # every cell once: what the adding up below comes to
+        over = np.add(0.0, hours_over.reshape(shape))
+        util = np.maximum(0.0, ratio.reshape(shape))
+    else:
+        over, util = np.zeros(shape), np.zeros(shape)
+        at = (codes[inside], t[inside])
+        np.add.at(over, at, hours_over[inside])
+        np.maximum.at(util, at, ratio[inside])
+    flag = over > TOLERANCE
+    row, first, length, hours = _episode_amounts(flag, over, np.add)
+    _, _, _, peak = _episode_amounts(flag, util, np.maximum)
+    site = _first_site(load, codes, horizon if cells.grid else 0)
     return {"resource": names[row], "site": site[row],
             "t": first, "periods": length, "quantity": hours, "peak": peak}
 
@@ -306,11 +324,14 @@ def _text_column(names: list[str], codes: np.ndarray
     return pd.array(names, dtype="str").take(codes)
 
 
-def _first_site(load: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
-    """Per resource code (0, 1, ...): the text of its first known ``site_id``."""
+def _first_site(load: pd.DataFrame, codes: np.ndarray, stride: int = 0) -> np.ndarray:
+    """Per resource code (0, 1, ...): the text of its first known ``site_id`` (``stride``:
+    the rows are a ``LoadCells.grid`` of that many periods, each resource's first row known)."""
     raw = load["site_id"].to_numpy(dtype=object)
-    if (codes >= 0).all() and pd.api.types.infer_dtype(raw, skipna=False) == "string":
-        return raw[np.unique(codes, return_index=True)[1]]  # all known: the first row's
+    if (codes >= 0).all():  # all known: the first row's, when it is text
+        first = raw[::stride] if stride else raw[np.unique(codes, return_index=True)[1]]
+        if all(type(site) is str for site in first.tolist()):
+            return first
     return pd.Series(load["site_id"].astype(str).to_numpy()).groupby(codes).first().to_numpy()
 
 
@@ -397,4 +418,4 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
         "kind": _text_column(list(KINDS), kind),
         "severity": _text_column(list(SEVERITIES), code),
         "quantity": qty.astype(float), "value": value.astype(float), "message": message,
-    }, columns=list(COLUMNS))
+    }, columns=list(COLUMNS), copy=False)  # (every column is a fresh array)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from app.engine.calendar import date_stamps
+from app.engine.calendar import date_stamps, iso_days
 
 
 def column(frame: pd.DataFrame, name: str, default: float) -> np.ndarray:
@@ -46,6 +46,43 @@ def sku_rows(skus: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
         pd.concat([skus["site_id"], frame["site_id"]], ignore_index=True).astype(str))
     key = items.astype(np.int64) * (len(site_names) + 1) + sites
     return pd.Index(key[:n]).get_indexer(key[n:]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class LoadCells:
+    """The rows of a resource-load table (``capacity.resource_load``) as plan cells.
+
+    Row j is resource ``names[resource[j]]`` in plan period ``period[j]`` (``period_index``;
+    codes of the resource_id texts as ``text_codes`` gives them). ``grid``: the rows are
+    resource after resource, each over the H periods in order, every resource once (as
+    ``resource_load`` writes them), so row j is cell ``(j // H, j % H)`` of an (R x H) grid.
+    """
+
+    period: np.ndarray  # int (m,)
+    resource: np.ndarray  # int (m,)
+    names: np.ndarray  # object (R,)
+    grid: bool
+
+    @classmethod
+    def of(cls, load: pd.DataFrame, periods: pd.DatetimeIndex) -> LoadCells:
+        """The cells of ``load`` (columns resource_id, period). The usual layout is
+        recognised by comparing texts (no date parsing, no hashing)."""
+        if not isinstance(periods, pd.DatetimeIndex):
+            periods = pd.DatetimeIndex(periods)
+        horizon = len(periods)
+        count = len(load) // horizon if horizon else 0
+        if count and len(load) == count * horizon and periods.tz is None:
+            ids = load["resource_id"].to_numpy(dtype=object).reshape(count, horizon)
+            first = ids[:, 0]
+            names = first.tolist()
+            if (all(type(name) is str for name in names) and len(set(names)) == count
+                    and (ids == first[:, None]).all()
+                    and (load["period"].to_numpy(dtype=object).reshape(count, horizon)
+                         == np.asarray(iso_days(periods), dtype=object)).all()):
+                return cls(np.tile(np.arange(horizon), count),
+                           np.repeat(np.arange(count), horizon), first, True)
+        codes, names = text_codes(load["resource_id"])
+        return cls(period_index(load["period"], periods), codes, names, False)
 
 
 def as_text(values: pd.Series) -> np.ndarray:

@@ -47,12 +47,12 @@ from app.engine.calendar import iso_days
 from app.engine.inputs import PlanSettings
 from app.engine.lookup import (
     GroupIndicator,
+    LoadCells,
     column,
     group_codes,
     label_text,
     period_index,
     sku_rows,
-    text_codes,
 )
 from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
 from app.engine.result import PlanArrays
@@ -152,7 +152,8 @@ def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
     peak, over = np.full(horizon, np.nan), np.zeros(horizon)
     if load is None or len(load) == 0:
         return peak, over, float("nan"), 0
-    t = period_index(load["period"], periods)
+    cells = LoadCells.of(load, periods)
+    t = cells.period
     inside = (t >= 0) & (t < horizon)
     hours = column(load, "load_hours", 0.0)[inside]
     cap = column(load, "capacity_hours", np.inf)[inside]
@@ -161,11 +162,13 @@ def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
         util = np.where(np.isnan(util), hours / cap, util)
     t = t[inside]
     overloaded = hours > cap + 1e-9
-    codes = text_codes(load["resource_id"])[0]
-    resource = np.where(codes >= 0, codes, np.nan)[inside]  # (missing: left out)
+    resource = cells.resource[inside]
+    known = resource >= 0  # (missing: left out)
     np.fmax.at(peak, t, util)  # the largest known utilisation per period (NaN: none)
     over = np.bincount(t, weights=overloaded.astype(float), minlength=horizon)[:horizon]
-    mean_util = pd.Series(np.where(np.isnan(util), 0.0, util)).groupby(resource).sum() / horizon
+    # (pandas' compensated group sums: kept for the exact same figures)
+    mean_util = pd.Series(np.where(np.isnan(util), 0.0, util)[known]).groupby(
+        resource[known]).sum() / horizon
     key = float(mean_util.max()) if len(mean_util) else float("nan")
     return peak, over, key, int(overloaded.sum())
 
@@ -346,5 +349,5 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
         "obsolete_value": sku.mean_obsolete * attrs.cost,
         "projected_service": 1.0 - _ratio(sku.short, sku.demand),
         "demonstrated_service": demonstrated_sku,
-    })
+    }, copy=False)  # (every column is a fresh array)
     return kpis, by_period, sku_measures
