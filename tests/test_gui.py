@@ -19,6 +19,7 @@ from app.models.store import Store
 from app.views import app as app_module
 from app.views.frame_model import FrameModel
 from app.views.main_window import MainWindow
+from app.views.planning_model import build_grid
 from app.views.settings import AppSettings
 from app.workbench import Workbench
 
@@ -119,6 +120,26 @@ def test_sorting_and_filtering(qapp, tiny_frames: dict) -> None:
     assert column_texts(model, "site_id") == ["D1"]
     model.set_filter_text("")
     assert model.rowCount() == 5
+
+
+def test_grid_keeps_the_columns_an_edit_did_not_move(tiny_frames: dict) -> None:
+    """After an edit only the edited column is new (its texts and marks are made again);
+    every other column stays the same object, whether it shares memory with the last read
+    (as the store's reads do) or only reads the same."""
+    skus, items = tiny_frames["skus"], tiny_frames["items"]
+    before = build_grid(skus, items, None)
+    edited = skus.copy(deep=False)  # shares the columns it does not replace
+    edited["ss_qty"] = edited["ss_qty"].fillna(0.0) + 1.0
+    after = build_grid(edited, items.copy(), None)  # items: a deep copy, same values
+    assert after["ss_qty"] is not before["ss_qty"]
+    assert list(after["ss_qty"]) == list(edited["ss_qty"])
+    unchanged = [name for name in before if name != "ss_qty"]
+    assert unchanged and all(after[name] is before[name] for name in unchanged)
+    items2 = items.copy()
+    items2.loc[0, "description"] = "changed"
+    again = build_grid(edited, items2, None)
+    assert again["description"] is not after["description"]
+    assert again["lead_time"] is after["lead_time"]
 
 
 def test_model_stays_quick_at_100k_rows(qapp) -> None:

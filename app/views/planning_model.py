@@ -180,10 +180,17 @@ def _cached(name: str, inputs: tuple[object, ...], make: Callable[[], dict[str, 
 
 
 def _same_values(a: object, b: object) -> bool:
-    """Same dtype, same length, same values (missing equal to missing)."""
+    """Same dtype, same length, same values (missing equal to missing).
+
+    Columns read back unchanged from the store share their memory with the last read
+    (pandas copies on write, so shared memory holds the same values): that is checked
+    first, without looking at the values.
+    """
     if isinstance(a, pd.Series) and isinstance(b, pd.Series):
-        if a.dtype != b.dtype:
+        if a.dtype != b.dtype or len(a) != len(b):
             return False
+        if _buffers(a) == _buffers(b):
+            return True
         if not isinstance(a.dtype, np.dtype):  # nullable integers, booleans: pandas compares
             return a.equals(b)
         a, b = a.to_numpy(), b.to_numpy()  # (Series.equals loops in Python over objects)
@@ -198,17 +205,46 @@ def _same_values(a: object, b: object) -> bool:
     return bool(np.array_equal(x, y))
 
 
+def _buffers(series: pd.Series) -> tuple[object, ...]:
+    """Where a column's values (and missing mask) live: address, strides, dtype; for other
+    extension arrays the array object itself (both are alive while compared)."""
+    if isinstance(series.dtype, np.dtype):
+        arrays = [series.to_numpy()]
+    else:
+        values = series.array
+        arrays = [getattr(values, "_data", None), getattr(values, "_mask", None)]
+        if not all(isinstance(a, np.ndarray) for a in arrays):
+            return (id(values),)
+    return tuple((a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
+                 for a in arrays)
+
+
 def _parameters(skus: pd.DataFrame, items: pd.DataFrame) -> dict[str, object]:
     """The parameter columns: from ``skus``, and ``items`` looked up by item."""
     data: dict[str, object] = {}
-    item_rows = pd.Index(items["item_id"]).get_indexer(skus["item_id"])  # -1: no such item
+    keys = (_buffers(skus["item_id"]), _buffers(items["item_id"]))
+    item_rows = None
     for col in COLUMNS:
         if col.table == "skus" and col.name in skus.columns:
             data[col.name] = skus[col.name].reset_index(drop=True)
         elif col.table == "items" and col.name in items.columns:
+            source = (*keys, _buffers(items[col.name]))
+            held = _JOINED.get(col.name)
+            if held is not None and held[0] == source:  # the same memory as last time
+                data[col.name] = held[1]
+                continue
+            if item_rows is None:  # -1: no such item
+                item_rows = pd.Index(items["item_id"]).get_indexer(skus["item_id"])
             data[col.name] = pd.Series(pd.api.extensions.take(
                 items[col.name].array, item_rows, allow_fill=True), name=col.name)
+            _JOINED[col.name] = (source, data[col.name],
+                                 (skus["item_id"], items["item_id"], items[col.name]))
     return data
+
+
+#: per item column: where its inputs lived, the column looked up for the SKU rows, and the
+#: inputs themselves (kept alive, so the memory named is not reused meanwhile)
+_JOINED: dict[str, tuple[tuple[object, ...], pd.Series, tuple[pd.Series, ...]]] = {}
 
 
 def _outcomes(skus: pd.DataFrame, result: PlanResult) -> dict[str, object]:
