@@ -170,9 +170,11 @@ class MainWindow(QMainWindow):
         return not self._first_plan_asked
 
     def _first_plan(self) -> None:
-        if not self._first_plan_asked:
+        if not self._first_plan_asked and not self.recomputer.stopped:
             self._first_plan_asked = True
             self.recomputer.request()
+            if self.latest_plan is None:  # planning on the worker (or refused): the
+                self.workbook.reload(fit=True)  # parameters show meanwhile
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """The grid's first paint starts the first plan (start-up shows the window first)."""

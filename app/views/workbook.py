@@ -143,8 +143,7 @@ class WorkbookView(QWidget):
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.reload)  # (an edit shows before its plan)
         listen(workbench, self, self._on_changed)
-        self._show_mode()
-        self._refresh_timer.start()  # the first plan (if quick) comes first, with the outcomes
+        self._show_mode()  # (the grid fills with the first plan, or when asked: ``reload``)
 
     def _setup_grid(self, grid: QTableView, model: FrameModel) -> None:
         grid.setModel(model)
