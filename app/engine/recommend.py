@@ -52,10 +52,10 @@ import pandas as pd
 from scipy import sparse
 
 from app.engine.classification import service_targets, xyz_classes
+from app.engine.columns import column_values, text_values
 from app.engine.inventory.gsm_general import solve
 from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
 from app.engine.inventory.single_echelon import safety_stock
-from app.engine.prepare import column_values
 from app.engine.safety_stock import forward_cover
 from app.engine.segmentation import abc_classes
 
@@ -362,7 +362,8 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     history_mean, history_std = np.full(n, np.nan), np.full(n, np.nan)
     mase, bias = np.full(n, np.nan), np.full(n, np.nan)
     if forecast is not None and len(forecast.item_id):
-        at = prepared.rows(inp, pd.Series(forecast.item_id), pd.Series(forecast.site_id))
+        at = (prepared.demand_rows if forecast is prepared.demand
+              else prepared.rows(inp, forecast.item_id, forecast.site_id))
         known = at >= 0
         if forecast.sigma is not None:
             sigma[at[known]] = forecast.sigma[known]
@@ -380,8 +381,7 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     demand = SkuDemand(mean, sigma, method, history_mean, history_std, mase, bias)
     service = np.clip(column_values(skus, "service_target", DEFAULT_SERVICE_TARGET),
                       1e-6, 1.0 - 1e-9)
-    service_type = (skus["service_type"].fillna("cycle").to_numpy(dtype=object)
-                    if "service_type" in skus else np.full(n, "cycle", dtype=object))
+    service_type = text_values(skus, "service_type", "cycle")
     network = prepared.network
     unit_cost = column_values(skus, "unit_cost", 0.0)
     settings = inp.settings
