@@ -265,9 +265,9 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
               progress: Progress | None = None, should_stop: ShouldStop | None = None
               ) -> Recommendation:
     """SEIO and (when ``meio``) MEIO safety stock of every SKU of ``net``, and the time-phased
-    targets of the SKUs whose ``ss_model`` uses them."""
+    targets of the SKUs whose ``ss_model`` uses them. ``memo`` keeps the MEIO solution (Φ is
+    the caller's to share: :func:`share_paths`)."""
     options = options or MeioOptions()
-    share_paths(net, memo)
     mean = net.pooled_mean
     sigma = pooled_sigma(net)
     window = lead.astype(float) + REVIEW_PERIODS
@@ -291,13 +291,15 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
     override = np.full(independent_demand.shape, np.nan)
     use_meio = (ss_model == "meio") & (solution is not None)
     use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (solution is None))
-    for rows, flat, span in ((np.flatnonzero(use_seio), seio, window),
-                             (np.flatnonzero(use_meio),
-                              solution.safety_stock if solution is not None else seio,
-                              solution.tau if solution is not None else window)):
-        if rows.size:
-            served = np.asarray(net.paths[rows] @ independent_demand[net.is_demand])
-            override[rows] = follow_forecast(flat[rows], served, np.asarray(span)[rows])
+    rows = np.flatnonzero(use_seio | use_meio)
+    if rows.size:  # the SEIO and MEIO rows in one pass (each row's target is its own)
+        flat, span = seio, window
+        if solution is not None:
+            flat = np.where(use_meio, solution.safety_stock, seio)
+            span = np.where(use_meio, solution.tau, window)
+        paths = net.paths if rows.size == net.n else net.paths[rows]
+        served = np.asarray(paths @ independent_demand[net.is_demand])
+        override[rows] = follow_forecast(flat[rows], served, span[rows])
     return Recommendation(net, demand, np.asarray(service_target, dtype=float), mean, sigma,
                           lead, seio, solution, override, seconds, reused)
 
@@ -382,24 +384,24 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     service = np.clip(column_values(skus, "service_target", DEFAULT_SERVICE_TARGET),
                       1e-6, 1.0 - 1e-9)
     service_type = text_values(skus, "service_type", "cycle")
-    network = prepared.network
-    unit_cost = column_values(skus, "unit_cost", 0.0)
+    arcs = prepared.netting  # the network's arcs in node order
+    unit_cost = arcs.unit_cost
     settings = inp.settings
+    max_service_time = column_values(skus, "max_service_time")
 
     def network_for(service: np.ndarray) -> GsmNetwork:
-        net = gsm_network(
-            n, prepared.position[network.arc_src], prepared.position[network.arc_dst],
-            network.arc_qty, prepared.lead, unit_cost,
+        return gsm_network(
+            n, arcs.arc_src, arcs.arc_dst, arcs.arc_qty, prepared.lead, unit_cost,
             settings.holding_rate_per_year / calendar.periods_per_year, demand, service,
-            column_values(skus, "max_service_time"))
-        share_paths(net, inp.meio_memo)
-        return net
+            max_service_time)
 
     net = network_for(service)
+    share_paths(net, inp.meio_memo)
     segments = segment(net, demand, unit_cost, calendar.periods_per_year, settings)
-    if settings.targets_by_cell:
+    if settings.targets_by_cell:  # the same arcs and demand SKUs: the same Φ
         service = segments.cell_service_target
-        net = network_for(service)
+        paths, net = net.paths, network_for(service)
+        net.seed_paths(paths)
     ss_model = prepared.netting.ss_model
     meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
     rec = recommend(net, demand, independent, prepared.lead,
