@@ -137,11 +137,13 @@ def build_network(skus: pd.DataFrame, bom: pd.DataFrame, index: SkuIndex | None 
     source_site = skus["source_site"].to_numpy(dtype=object)
     transfer_rows = np.flatnonzero((skus["supply_type"].to_numpy(dtype=object) == "transfer")
                                    & pd.notna(source_site))
-    t_src = index.rows(item_id[transfer_rows], source_site[transfer_rows])
+    t_item, b_parent, b_comp = index.item_codes_of(
+        [item_id[transfer_rows], bom["parent_item"], bom["component_item"]])
+    t_site, b_site = index.site_codes_of([source_site[transfer_rows], bom["site_id"]])
+    t_src = index.rows_of(t_item, t_site)
     t_ok = t_src >= 0
-    b_site = index.site_codes(bom["site_id"])
-    b_parent = index.rows_of(index.item_codes(bom["parent_item"]), b_site)
-    b_comp = index.rows_of(index.item_codes(bom["component_item"]), b_site)
+    b_parent = index.rows_of(b_parent, b_site)
+    b_comp = index.rows_of(b_comp, b_site)
     b_ok = (b_parent >= 0) & (b_comp >= 0)
     b_qty = bom["qty_per"].to_numpy(dtype=float) / (1.0 - column_values(bom, "scrap_rate", 0.0))
     return Network(

@@ -71,11 +71,11 @@ def prepare(inp: PlanInput) -> Prepared:
     codes = codes[order]
     skus = inp.skus.iloc[order].reset_index(drop=True)
 
-    def rows(item_id: pd.Series | np.ndarray, site_id: pd.Series | np.ndarray) -> np.ndarray:
-        return _moved(inp.sku_rows(item_id, site_id), position)
-
     forecast = inp.demand or demand_forecast(calendar, inp.demand_history, inp.forecast)
-    at = rows(forecast.item_id, forecast.site_id)
+    orders, lots = inp.open_orders, inp.lots
+    at, order_rows, lot_rows = (_moved(rows, position) for rows in inp.sku_index.rows_many(
+        [(forecast.item_id, forecast.site_id), (orders["item_id"], orders["site_id"]),
+         (lots["item_id"], lots["site_id"]) if len(lots) else ((), ())]))
     known = at >= 0
     demand = np.zeros((n, calendar.horizon))
     demand[at[known]] = forecast.per_period[known]
@@ -86,8 +86,6 @@ def prepare(inp: PlanInput) -> Prepared:
     shipped_quantity[at[known]] = forecast.shipped_quantity[known]
 
     lead = lead_time_periods(column_values(skus, "lead_time", 1.0))
-    orders = inp.open_orders
-    order_rows = rows(orders["item_id"], orders["site_id"])
     quantities = orders["quantity"].to_numpy(dtype=float)
     due = orders["due_period"]
     scheduled = bucket_quantities(calendar, order_rows, due, quantities, n,
@@ -96,10 +94,7 @@ def prepare(inp: PlanInput) -> Prepared:
                            quantities, lead, n)
 
     on_hand = column_values(skus, "on_hand", 0.0)
-    lots = None
-    if len(inp.lots):
-        lot_rows = rows(inp.lots["item_id"], inp.lots["site_id"])
-        lots = LotTable(calendar, lot_rows, inp.lots, on_hand)
+    lot_table = LotTable(calendar, lot_rows, lots, on_hand) if len(lots) else None
     rules = LotRules(
         policy=text_values(skus, "order_policy", "lot_for_lot"),
         lead_time=lead,
@@ -117,7 +112,7 @@ def prepare(inp: PlanInput) -> Prepared:
         ss_qty=column_values(skus, "ss_qty"), ss_days=column_values(skus, "ss_days"),
         ss_override=None if inp.safety_stock_override is None
         else inp.safety_stock_override[order], days_per_period=calendar.days_per_period,
-        lots=lots, ordering_cost=column_values(skus, "ordering_cost"),
+        lots=lot_table, ordering_cost=column_values(skus, "ordering_cost"),
         unit_cost=column_values(skus, "unit_cost", 0.0),
         holding_rate_per_year=settings.holding_rate_per_year,
         periods_per_year=calendar.periods_per_year,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -10,9 +12,23 @@ import pandas as pd
 DENSE_ENTRIES_PER_SKU = 8
 
 
-def _objects(values: pd.Series | np.ndarray) -> pd.Index:
+Column = pd.Series | np.ndarray
+
+
+def _objects(values: Column) -> pd.Index:
     """``values`` as an object Index, without the text inference a plain Index does."""
     return pd.Index(np.asarray(values, dtype=object), dtype=object, copy=False)
+
+
+def _codes_of(names: pd.Index, columns: Sequence[Column]) -> list[np.ndarray]:
+    """Position of each value of each column among ``names`` (-1: none), in one look-up:
+    a look-up costs tens of microseconds however short the column."""
+    arrays = [np.asarray(c, dtype=object) for c in columns]
+    if not arrays:
+        return []
+    codes = names.get_indexer(_objects(np.concatenate(arrays) if len(arrays) != 1
+                                       else arrays[0]))
+    return np.split(codes, np.cumsum([len(a) for a in arrays[:-1]], dtype=np.int64))
 
 
 class SkuIndex:
@@ -22,7 +38,7 @@ class SkuIndex:
     that table would be large). Where a pair occurs twice among the SKUs, the first row wins.
     """
 
-    def __init__(self, item_id: pd.Series | np.ndarray, site_id: pd.Series | np.ndarray) -> None:
+    def __init__(self, item_id: Column, site_id: Column) -> None:
         item, items = pd.factorize(np.asarray(item_id, dtype=object), use_na_sentinel=False)
         site, sites = pd.factorize(np.asarray(site_id, dtype=object), use_na_sentinel=False)
         self._items = _objects(items)
@@ -42,18 +58,32 @@ class SkuIndex:
         return np.where((item < 0) | (site < 0), -1,
                         item.astype(np.int64) * len(self._sites) + site)
 
-    def item_codes(self, item_id: pd.Series | np.ndarray) -> np.ndarray:
+    def item_codes(self, item_id: Column) -> np.ndarray:
         """Position of each item among the SKUs' items (-1: none), for ``rows_of``."""
         return self._items.get_indexer(_objects(item_id))
 
-    def site_codes(self, site_id: pd.Series | np.ndarray) -> np.ndarray:
+    def site_codes(self, site_id: Column) -> np.ndarray:
         """Position of each site among the SKUs' sites (-1: none), for ``rows_of``."""
         return self._sites.get_indexer(_objects(site_id))
 
-    def rows(self, item_id: pd.Series | np.ndarray, site_id: pd.Series | np.ndarray
-             ) -> np.ndarray:
+    def item_codes_of(self, columns: Sequence[Column]) -> list[np.ndarray]:
+        """``item_codes`` of each column, in one look-up."""
+        return _codes_of(self._items, columns)
+
+    def site_codes_of(self, columns: Sequence[Column]) -> list[np.ndarray]:
+        """``site_codes`` of each column, in one look-up."""
+        return _codes_of(self._sites, columns)
+
+    def rows(self, item_id: Column, site_id: Column) -> np.ndarray:
         """Row of each pair, -1 where unknown."""
         return self.rows_of(self.item_codes(item_id), self.site_codes(site_id))
+
+    def rows_many(self, pairs: Sequence[tuple[Column, Column]]) -> list[np.ndarray]:
+        """``rows`` of each (item_id, site_id) pair of columns, with one item and one site
+        look-up for all of them."""
+        items = self.item_codes_of([item for item, _ in pairs])
+        sites = self.site_codes_of([site for _, site in pairs])
+        return [self.rows_of(item, site) for item, site in zip(items, sites, strict=True)]
 
     def rows_of(self, item: np.ndarray, site: np.ndarray) -> np.ndarray:
         """Row of each pair given as ``item_codes`` and ``site_codes``, -1 where unknown."""
