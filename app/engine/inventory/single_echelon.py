@@ -73,7 +73,12 @@ def loss_function(k: np.ndarray | float) -> np.ndarray:
     0.047891
     """
     k = np.asarray(k, dtype=float)
-    return np.exp(-0.5 * k * k) / _SQRT_2PI - k * special.ndtr(-k)
+    return _loss(k, special.ndtr(-k))
+
+
+def _loss(k: np.ndarray, tail: np.ndarray) -> np.ndarray:
+    """G(k) given its tail probability 1 − Φ(k) = Φ(−k) (computed once by the caller)."""
+    return np.exp(-0.5 * k * k) / _SQRT_2PI - k * tail
 
 
 def inverse_loss(g: np.ndarray | float, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
@@ -91,10 +96,10 @@ def inverse_loss(g: np.ndarray | float, tol: float = 1e-12, max_iter: int = 100)
         raise ValueError("the loss target must be > 0")
     k = -g.copy()
     for _ in range(max_iter):
-        slope = special.ndtr(-k)  # −G'(k) > 0
-        step = (loss_function(k) - g) / slope
+        slope = special.ndtr(-k)  # −G'(k) = 1 − Φ(k) > 0
+        step = (_loss(k, slope) - g) / slope
         k = k + step
-        if np.all(np.abs(step) <= tol * np.maximum(1.0, np.abs(k))):
+        if (np.abs(step) <= tol * np.maximum(1.0, np.abs(k))).all():
             break
     return k
 
