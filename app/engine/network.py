@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from app.engine.columns import column_values
 from app.engine.sku_index import SkuIndex
 
 
@@ -130,20 +131,21 @@ def build_network(skus: pd.DataFrame, bom: pd.DataFrame, index: SkuIndex | None 
     BOM component without a SKU at the site) are left out; the import validator reports them.
     ``index``: the SKU index of ``skus`` when the caller has it.
     """
+    item_id = skus["item_id"].to_numpy(dtype=object)
     if index is None:
-        index = SkuIndex(skus["item_id"], skus["site_id"])
-    transfer_rows = np.flatnonzero(
-        (skus["supply_type"] == "transfer").to_numpy() & skus["source_site"].notna().to_numpy()
-    )
-    t_src = index.rows(skus["item_id"].to_numpy()[transfer_rows],
-                       skus["source_site"].to_numpy()[transfer_rows])
+        index = SkuIndex(item_id, skus["site_id"])
+    source_site = skus["source_site"].to_numpy(dtype=object)
+    transfer_rows = np.flatnonzero((skus["supply_type"].to_numpy(dtype=object) == "transfer")
+                                   & pd.notna(source_site))
+    t_item, b_parent, b_comp = index.item_codes_of(
+        [item_id[transfer_rows], bom["parent_item"], bom["component_item"]])
+    t_site, b_site = index.site_codes_of([source_site[transfer_rows], bom["site_id"]])
+    t_src = index.rows_of(t_item, t_site)
     t_ok = t_src >= 0
-    b_site = index.site_codes(bom["site_id"])
-    b_parent = index.rows_of(index.item_codes(bom["parent_item"]), b_site)
-    b_comp = index.rows_of(index.item_codes(bom["component_item"]), b_site)
+    b_parent = index.rows_of(b_parent, b_site)
+    b_comp = index.rows_of(b_comp, b_site)
     b_ok = (b_parent >= 0) & (b_comp >= 0)
-    scrap = bom["scrap_rate"].fillna(0.0).to_numpy(dtype=float)
-    b_qty = bom["qty_per"].to_numpy(dtype=float) / (1.0 - scrap)
+    b_qty = bom["qty_per"].to_numpy(dtype=float) / (1.0 - column_values(bom, "scrap_rate", 0.0))
     return Network(
         skus=skus.reset_index(drop=True),
         arc_src=np.concatenate([t_src[t_ok], b_comp[b_ok]]).astype(np.int64),

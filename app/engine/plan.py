@@ -98,7 +98,7 @@ def _with_columns(frame: pd.DataFrame, columns: dict[str, np.ndarray | float]
                   ) -> pd.DataFrame:
     """``frame`` plus ``columns`` (set in order, as ``frame[name] = values`` would), in one
     step when they are all new; ``frame`` itself is left as it is."""
-    if not frame.columns.intersection(list(columns)).empty:  # some replace a column
+    if not set(frame.columns).isdisjoint(columns):  # some replace a column
         out = frame.copy(deep=False)
         for name, values in columns.items():
             out[name] = values

@@ -11,18 +11,13 @@ import numpy as np
 import pandas as pd
 
 from app.engine.calendar import Calendar
-from app.engine.forecast import bucket_quantities, demand_forecast
+from app.engine.columns import column_values, text_values
+from app.engine.forecast import DemandForecast, bucket_quantities, demand_forecast
 from app.engine.inputs import PlanInput
 from app.engine.lot_sizing import LotRules
 from app.engine.netting import NettingInput
 from app.engine.network import Network, build_network
 from app.engine.shelf_life import LotTable
-
-
-def column_values(frame: pd.DataFrame, name: str, default: float = np.nan) -> np.ndarray:
-    if name not in frame.columns:
-        return np.full(len(frame), default)
-    return frame[name].to_numpy(dtype=float, na_value=default)
 
 
 def lead_time_periods(lead_time: np.ndarray) -> np.ndarray:
@@ -49,6 +44,10 @@ class Prepared:
     netting: NettingInput
     #: per SKU: Σ min(shipped, quantity) and Σ quantity of the history rows with shipped known
     shipped_sums: tuple[np.ndarray, np.ndarray]
+    #: the customer demand netting starts from, and the row here of each of its SKUs (-1:
+    #: no such SKU), for the steps after netting that read more of it
+    demand: DemandForecast
+    demand_rows: np.ndarray
 
     def rows(self, inp: PlanInput, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
         """Row here of each (item, site) pair; -1 where there is no such SKU."""
@@ -56,7 +55,7 @@ class Prepared:
 
 
 def _moved(rows: np.ndarray, position: np.ndarray) -> np.ndarray:
-    return np.where(rows >= 0, position[np.clip(rows, 0, None)], -1) if len(position) else rows
+    return np.where(rows >= 0, position[np.maximum(rows, 0)], -1) if len(position) else rows
 
 
 def prepare(inp: PlanInput) -> Prepared:
@@ -72,11 +71,11 @@ def prepare(inp: PlanInput) -> Prepared:
     codes = codes[order]
     skus = inp.skus.iloc[order].reset_index(drop=True)
 
-    def rows(frame: pd.DataFrame) -> np.ndarray:
-        return _moved(inp.sku_rows(frame["item_id"], frame["site_id"]), position)
-
     forecast = inp.demand or demand_forecast(calendar, inp.demand_history, inp.forecast)
-    at = _moved(inp.sku_rows(forecast.item_id, forecast.site_id), position)
+    orders, lots = inp.open_orders, inp.lots
+    at, order_rows, lot_rows = (_moved(rows, position) for rows in inp.sku_index.rows_many(
+        [(forecast.item_id, forecast.site_id), (orders["item_id"], orders["site_id"]),
+         (lots["item_id"], lots["site_id"]) if len(lots) else ((), ())]))
     known = at >= 0
     demand = np.zeros((n, calendar.horizon))
     demand[at[known]] = forecast.per_period[known]
@@ -87,21 +86,17 @@ def prepare(inp: PlanInput) -> Prepared:
     shipped_quantity[at[known]] = forecast.shipped_quantity[known]
 
     lead = lead_time_periods(column_values(skus, "lead_time", 1.0))
-    orders = inp.open_orders
-    order_rows = rows(orders)
     quantities = orders["quantity"].to_numpy(dtype=float)
-    scheduled = bucket_quantities(calendar, order_rows, orders["due_period"], quantities, n,
+    due = orders["due_period"]
+    scheduled = bucket_quantities(calendar, order_rows, due, quantities, n,
                                   past_due_to_first=True)
-    open_work = _open_work(calendar, orders, order_rows, quantities, lead, n)
+    open_work = _open_work(calendar, orders["kind"].to_numpy(dtype=object), due, order_rows,
+                           quantities, lead, n)
 
     on_hand = column_values(skus, "on_hand", 0.0)
-    lots = None
-    if len(inp.lots):
-        lot_rows = rows(inp.lots)
-        lots = LotTable(calendar, lot_rows, inp.lots, on_hand)
+    lot_table = LotTable(calendar, lot_rows, lots, on_hand) if len(lots) else None
     rules = LotRules(
-        policy=skus["order_policy"].fillna("lot_for_lot").to_numpy(dtype=object)
-        if "order_policy" in skus else np.full(n, "lot_for_lot", dtype=object),
+        policy=text_values(skus, "order_policy", "lot_for_lot"),
         lead_time=lead,
         lot_size=column_values(skus, "lot_size"),
         min_order=column_values(skus, "min_order"),
@@ -113,30 +108,32 @@ def prepare(inp: PlanInput) -> Prepared:
         codes=codes, arc_src=position[network.arc_src], arc_dst=position[network.arc_dst],
         arc_qty=network.arc_qty,
         on_hand=on_hand, independent_demand=demand, scheduled_receipts=scheduled, rules=rules,
-        ss_model=skus["ss_model"].fillna("none").to_numpy(dtype=object)
-        if "ss_model" in skus else np.full(n, "none", dtype=object),
+        ss_model=text_values(skus, "ss_model", "none"),
         ss_qty=column_values(skus, "ss_qty"), ss_days=column_values(skus, "ss_days"),
         ss_override=None if inp.safety_stock_override is None
         else inp.safety_stock_override[order], days_per_period=calendar.days_per_period,
-        lots=lots, ordering_cost=column_values(skus, "ordering_cost"),
+        lots=lot_table, ordering_cost=column_values(skus, "ordering_cost"),
         unit_cost=column_values(skus, "unit_cost", 0.0),
         holding_rate_per_year=settings.holding_rate_per_year,
         periods_per_year=calendar.periods_per_year,
     )
     return Prepared(skus, order, position, network, codes, source, lead, open_work, netting,
-                    (filled, shipped_quantity))
+                    (filled, shipped_quantity), forecast, at)
 
 
-def _open_work(calendar: Calendar, orders: pd.DataFrame, rows: np.ndarray,
+def _open_work(calendar: Calendar, kind: np.ndarray, due_period: pd.Series, rows: np.ndarray,
                quantities: np.ndarray, lead: np.ndarray, n: int) -> np.ndarray:
-    """(n, H) open work-order quantity by the period it loads its resource (due - lead)."""
+    """(n, H) open work-order quantity by the period it loads its resource (due - lead).
+
+    ``kind``, ``due_period``, ``rows`` (SKU row, -1: none), ``quantities``: per open order.
+    """
     h = calendar.horizon
     out = np.zeros((n, h))
-    if not len(orders):
+    if not len(rows):
         return out
-    is_work = (orders["kind"].fillna("po") == "wo").to_numpy() & (rows >= 0)
-    due = calendar.bucket(orders["due_period"])
-    start = np.clip(due - np.where(rows >= 0, lead[np.clip(rows, 0, None)], 0), 0, None)
+    is_work = (kind == "wo") & (rows >= 0)  # (a missing kind is a purchase order)
+    due = calendar.bucket(due_period)
+    start = np.maximum(due - np.where(rows >= 0, lead[np.maximum(rows, 0)], 0), 0)
     keep = is_work & (due < h)
     np.add.at(out, (rows[keep], start[keep]), quantities[keep])
     return out

@@ -52,10 +52,10 @@ import pandas as pd
 from scipy import sparse
 
 from app.engine.classification import service_targets, xyz_classes
+from app.engine.columns import column_values, text_values
 from app.engine.inventory.gsm_general import solve
 from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
 from app.engine.inventory.single_echelon import safety_stock
-from app.engine.prepare import column_values
 from app.engine.safety_stock import forward_cover
 from app.engine.segmentation import abc_classes
 
@@ -265,9 +265,9 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
               progress: Progress | None = None, should_stop: ShouldStop | None = None
               ) -> Recommendation:
     """SEIO and (when ``meio``) MEIO safety stock of every SKU of ``net``, and the time-phased
-    targets of the SKUs whose ``ss_model`` uses them."""
+    targets of the SKUs whose ``ss_model`` uses them. ``memo`` keeps the MEIO solution (Φ is
+    the caller's to share: :func:`share_paths`)."""
     options = options or MeioOptions()
-    share_paths(net, memo)
     mean = net.pooled_mean
     sigma = pooled_sigma(net)
     window = lead.astype(float) + REVIEW_PERIODS
@@ -291,13 +291,15 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
     override = np.full(independent_demand.shape, np.nan)
     use_meio = (ss_model == "meio") & (solution is not None)
     use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (solution is None))
-    for rows, flat, span in ((np.flatnonzero(use_seio), seio, window),
-                             (np.flatnonzero(use_meio),
-                              solution.safety_stock if solution is not None else seio,
-                              solution.tau if solution is not None else window)):
-        if rows.size:
-            served = np.asarray(net.paths[rows] @ independent_demand[net.is_demand])
-            override[rows] = follow_forecast(flat[rows], served, np.asarray(span)[rows])
+    rows = np.flatnonzero(use_seio | use_meio)
+    if rows.size:  # the SEIO and MEIO rows in one pass (each row's target is its own)
+        flat, span = seio, window
+        if solution is not None:
+            flat = np.where(use_meio, solution.safety_stock, seio)
+            span = np.where(use_meio, solution.tau, window)
+        paths = net.paths if rows.size == net.n else net.paths[rows]
+        served = np.asarray(paths @ independent_demand[net.is_demand])
+        override[rows] = follow_forecast(flat[rows], served, span[rows])
     return Recommendation(net, demand, np.asarray(service_target, dtype=float), mean, sigma,
                           lead, seio, solution, override, seconds, reused)
 
@@ -362,7 +364,8 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     history_mean, history_std = np.full(n, np.nan), np.full(n, np.nan)
     mase, bias = np.full(n, np.nan), np.full(n, np.nan)
     if forecast is not None and len(forecast.item_id):
-        at = prepared.rows(inp, pd.Series(forecast.item_id), pd.Series(forecast.site_id))
+        at = (prepared.demand_rows if forecast is prepared.demand
+              else prepared.rows(inp, forecast.item_id, forecast.site_id))
         known = at >= 0
         if forecast.sigma is not None:
             sigma[at[known]] = forecast.sigma[known]
@@ -380,26 +383,25 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     demand = SkuDemand(mean, sigma, method, history_mean, history_std, mase, bias)
     service = np.clip(column_values(skus, "service_target", DEFAULT_SERVICE_TARGET),
                       1e-6, 1.0 - 1e-9)
-    service_type = (skus["service_type"].fillna("cycle").to_numpy(dtype=object)
-                    if "service_type" in skus else np.full(n, "cycle", dtype=object))
-    network = prepared.network
-    unit_cost = column_values(skus, "unit_cost", 0.0)
+    service_type = text_values(skus, "service_type", "cycle")
+    arcs = prepared.netting  # the network's arcs in node order
+    unit_cost = arcs.unit_cost
     settings = inp.settings
+    max_service_time = column_values(skus, "max_service_time")
 
     def network_for(service: np.ndarray) -> GsmNetwork:
-        net = gsm_network(
-            n, prepared.position[network.arc_src], prepared.position[network.arc_dst],
-            network.arc_qty, prepared.lead, unit_cost,
+        return gsm_network(
+            n, arcs.arc_src, arcs.arc_dst, arcs.arc_qty, prepared.lead, unit_cost,
             settings.holding_rate_per_year / calendar.periods_per_year, demand, service,
-            column_values(skus, "max_service_time"))
-        share_paths(net, inp.meio_memo)
-        return net
+            max_service_time)
 
     net = network_for(service)
+    share_paths(net, inp.meio_memo)
     segments = segment(net, demand, unit_cost, calendar.periods_per_year, settings)
-    if settings.targets_by_cell:
+    if settings.targets_by_cell:  # the same arcs and demand SKUs: the same Φ
         service = segments.cell_service_target
-        net = network_for(service)
+        paths, net = net.paths, network_for(service)
+        net.seed_paths(paths)
     ss_model = prepared.netting.ss_model
     meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
     rec = recommend(net, demand, independent, prepared.lead,

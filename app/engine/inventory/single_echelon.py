@@ -73,7 +73,12 @@ def loss_function(k: np.ndarray | float) -> np.ndarray:
     0.047891
     """
     k = np.asarray(k, dtype=float)
-    return np.exp(-0.5 * k * k) / _SQRT_2PI - k * special.ndtr(-k)
+    return _loss(k, special.ndtr(-k))
+
+
+def _loss(k: np.ndarray, tail: np.ndarray) -> np.ndarray:
+    """G(k) given its tail probability 1 − Φ(k) = Φ(−k) (computed once by the caller)."""
+    return np.exp(-0.5 * k * k) / _SQRT_2PI - k * tail
 
 
 def inverse_loss(g: np.ndarray | float, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
@@ -91,10 +96,10 @@ def inverse_loss(g: np.ndarray | float, tol: float = 1e-12, max_iter: int = 100)
         raise ValueError("the loss target must be > 0")
     k = -g.copy()
     for _ in range(max_iter):
-        slope = special.ndtr(-k)  # −G'(k) > 0
-        step = (loss_function(k) - g) / slope
+        slope = special.ndtr(-k)  # −G'(k) = 1 − Φ(k) > 0
+        step = (_loss(k, slope) - g) / slope
         k = k + step
-        if np.all(np.abs(step) <= tol * np.maximum(1.0, np.abs(k))):
+        if (np.abs(step) <= tol * np.maximum(1.0, np.abs(k))).all():
             break
     return k
 
@@ -154,17 +159,19 @@ def _safety_stock_from_sigma(service: np.ndarray | float, sigma: np.ndarray,
                              clip: bool) -> np.ndarray:
     """k·σ_X with k per element by its service type (str, or an array of them)."""
     kind = np.asarray(service_type)
-    unknown = ~np.isin(kind, ("cycle", "fill_rate"))
+    is_cycle, is_fill = kind == "cycle", kind == "fill_rate"
+    unknown = ~(is_cycle | is_fill)
     if np.any(unknown):
         bad = kind[unknown] if kind.ndim else kind
         raise ValueError(f"unknown service type {np.ravel(bad)[0]!r} (cycle or fill_rate)")
     q = (np.asarray(mean, dtype=float) * np.asarray(review_period, dtype=float)
          if order_qty is None else np.asarray(order_qty, dtype=float))
-    kind, svc, s, q = np.broadcast_arrays(kind, np.asarray(service, dtype=float), sigma, q)
+    is_cycle, is_fill, svc, s, q = np.broadcast_arrays(
+        is_cycle, is_fill, np.asarray(service, dtype=float), sigma, q)
     k = np.zeros(s.shape)
-    cycle = (kind == "cycle") & (s > 0)
+    cycle = is_cycle & (s > 0)
     k[cycle] = safety_factor_cycle(svc[cycle])
-    fill = (kind == "fill_rate") & (s > 0)
+    fill = is_fill & (s > 0)
     k[fill] = safety_factor_fill_rate(svc[fill], q[fill], s[fill])
     out = k * s
     return np.maximum(out, 0.0) if clip else out
