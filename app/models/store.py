@@ -809,9 +809,10 @@ def _has_row(frame: pd.DataFrame, change: Change) -> bool:
         value = from_json(kind, change.key[name])
         if value is None:
             return False
+        values = frame[name].to_numpy()
         if kind == "date":
-            value = pd.Timestamp(value)  # type: ignore[arg-type]
-        found &= (frame[name] == value).to_numpy(dtype=bool, na_value=False)
+            value = np.datetime64(pd.Timestamp(value), "ns")  # type: ignore[arg-type]
+        found &= values == value
     return bool(found.any())
 
 

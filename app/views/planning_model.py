@@ -256,7 +256,7 @@ def _outcomes(skus: pd.DataFrame, result: PlanResult) -> dict[str, object]:
             abc = _take(result.skus["abc"].astype(object).fillna("").to_numpy(), rows, "")
             if "xyz" in result.skus.columns:
                 xyz = _take(result.skus["xyz"].astype(object).fillna("").to_numpy(), rows, "")
-                abc = np.char.add(abc.astype(str), xyz.astype(str)).astype(object)
+                abc = np.add(abc.astype(object), xyz.astype(object))  # text + text
             data[col.name] = abc
         elif col.table is None and (source := _result_column(result, col.name)):
             values = result.skus[source].to_numpy()
