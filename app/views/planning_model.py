@@ -248,23 +248,48 @@ _JOINED: dict[str, tuple[tuple[object, ...], pd.Series, tuple[pd.Series, ...]]] 
 
 
 def _outcomes(skus: pd.DataFrame, result: PlanResult) -> dict[str, object]:
-    """The plan outcome columns, in ``skus`` row order."""
+    """The plan outcome columns, in ``skus`` row order.
+
+    A column whose values in the result read as in the last result (most of them, after an
+    edit) is not made again: the last column object serves.
+    """
     data: dict[str, object] = {}
     rows = _align(skus, result.skus)
+    columns = result.skus.columns
     for col in COLUMNS:
-        if col.name == "abc_xyz" and "abc" in result.skus.columns:
-            abc = _take(result.skus["abc"].astype(object).fillna("").to_numpy(), rows, "")
-            if "xyz" in result.skus.columns:
-                xyz = _take(result.skus["xyz"].astype(object).fillna("").to_numpy(), rows, "")
-                abc = np.add(abc.astype(object), xyz.astype(object))  # text + text
-            data[col.name] = abc
-        elif col.table is None and (source := _result_column(result, col.name)):
-            values = result.skus[source].to_numpy()
-            if values.dtype == object and len(values) and isinstance(
-                    values[0], list | tuple | set | np.ndarray):
-                values = np.array([_listed(v) for v in values], dtype=object)
-            data[col.name] = _take(values, rows, None)
+        if col.name == "abc_xyz":
+            sources = ["abc", "xyz"] if "abc" in columns else []
+        else:
+            source = _result_column(result, col.name) if col.table is None else None
+            sources = [source] if source else []
+        sources = [name for name in sources if name in columns]
+        if not sources:
+            continue
+        raw = tuple(result.skus[name].to_numpy() for name in sources)
+        held = _RAW.get(col.name)
+        if held is not None and held[1] is rows and len(held[0]) == len(raw) and all(
+                _same_values(a, b) for a, b in zip(raw, held[0], strict=True)):
+            data[col.name] = held[2]
+            continue
+        data[col.name] = _outcome(col.name, raw, rows)
+        _RAW[col.name] = (raw, rows, data[col.name])
     return data
+
+
+#: per outcome column: the result's values it was made from, the alignment, the column
+_RAW: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray | None, object]] = {}
+
+
+def _outcome(name: str, raw: tuple[np.ndarray, ...], rows: np.ndarray | None) -> np.ndarray:
+    """One outcome column from the result's values ``raw`` (abc and xyz for ``abc_xyz``)."""
+    if name == "abc_xyz":
+        texts = [_take(np.where(pd.isna(v), "", v).astype(object), rows, "") for v in raw]
+        return np.add(*texts) if len(texts) == 2 else texts[0]  # (text + text)
+    values = raw[0]
+    if values.dtype == object and len(values) and isinstance(
+            values[0], list | tuple | set | np.ndarray):
+        values = np.array([_listed(v) for v in values], dtype=object)
+    return _take(values, rows, None)
 
 
 def _listed(value: object) -> object:
