@@ -308,8 +308,15 @@ def _key_arrays(frame: pd.DataFrame | Grid) -> Keys:
 
 
 def _same_keys(a: Keys, b: Keys) -> bool:
-    return len(a[0]) == len(b[0]) and all(np.array_equal(x, y) for x, y in zip(a, b,
-                                                                               strict=True))
+    return len(a[0]) == len(b[0]) and all(
+        _same_memory(x, y) or np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _same_memory(x: np.ndarray, y: np.ndarray) -> bool:
+    """The same values in the same place (pandas copies on write: shared memory holds the
+    same values while both arrays live)."""
+    return x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and \
+        x.shape == y.shape and x.strides == y.strides and x.dtype == y.dtype
 
 
 def _align(skus: pd.DataFrame | Grid, planned: pd.DataFrame | Grid) -> np.ndarray | None:
