@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
             self._first_plan_asked = True
             self.recomputer.request()
             if self.latest_plan is None:  # planning on the worker (or refused): the
-                self.workbook.reload(fit=True)  # parameters show meanwhile
+                self.workbook.reload()  # parameters show meanwhile
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """The grid's first paint starts the first plan (start-up shows the window first)."""

@@ -236,8 +236,8 @@ class WorkbookView(QWidget):
         self.planning_model.on_edit = self._apply_planning_edit if wb.is_editable() else None
         self.planning_model.set_grid(grid, marks, stale)
         if fit or not self._fitted:
-            self._fit_columns()
-            self._fitted = self.planning_model.rowCount() > 0
+            self._fit_columns()  # (fitted for good once the outcome columns are there too)
+            self._fitted = self.planning_model.rowCount() > 0 and result is not None
         self._show_count()
 
     def _fit_columns(self) -> None:
