@@ -81,12 +81,14 @@ def _round_rows_up(quantity: np.ndarray, multiple: np.ndarray) -> np.ndarray:
 
 
 def plan_receipts(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndarray,
-                  rules: LotRules, out: tuple[np.ndarray, np.ndarray] | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  rules: LotRules, out: tuple[np.ndarray, np.ndarray] | None = None,
+                  overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Planned receipts (m, H) and a past-due flag per receipt (m, H) for the SKU group.
 
     ``shortfall``, ``base`` and ``safety_stock`` are (m, H) as in the module notes. ``out``:
     the (receipts, past_due) arrays to fill, all zeros (False), else new ones.
+    ``overwrite``: ``shortfall`` is a scratch array the computation may reuse (its values
+    are then undefined afterwards).
     """
     m, h = shortfall.shape
     if out is None:
@@ -101,25 +103,34 @@ def plan_receipts(shortfall: np.ndarray, base: np.ndarray, safety_stock: np.ndar
     poq = policy == "poq"
     min_max = (policy == "min_max") & np.isfinite(rules.lot_size)
     closed = ~(eoq | poq | min_max) & ~has_min
-    closed_rows = np.flatnonzero(closed)
-    if closed_rows.size:
-        multiple = np.where(fixed, rules.lot_size, rules.order_multiple)[closed_rows]
-        receipts[closed_rows] = _closed_form(shortfall.take(closed_rows, axis=0),
-                                             rules.lead_time[closed_rows], multiple,
-                                             overwrite=True)
-    loop_rows = np.flatnonzero(~closed)
-    if loop_rows.size:
-        _period_loop(shortfall, base, rules, loop_rows, fixed, eoq, poq, min_max, receipts)
-    # a receipt in the first receivable period is past due when it carries earlier needs
+    # a receipt in the first receivable period is past due when it carries earlier needs:
+    # the largest shortfall before the lead time (only those periods; read before the
+    # closed form may reuse ``shortfall``)
     lt = rules.lead_time
-    first = np.minimum(np.maximum(lt, 0), h - 1)  # (np.clip: the same, slower)
     earlier_need = np.zeros(m, dtype=bool)
     positive = lt > 0
-    if positive.any():  # the largest shortfall before the lead time (only those periods)
+    if positive.any():
         before = min(int(lt.max()), h)
         running = np.maximum.accumulate(shortfall[:, :before], axis=1)
         last = np.minimum(np.maximum(lt[positive] - 1, 0), h - 1)
         earlier_need[positive] = running[positive, last] > 1e-9
+    loop_rows = np.flatnonzero(~closed)
+    if loop_rows.size:
+        _period_loop(shortfall, base, rules, loop_rows, fixed, eoq, poq, min_max, receipts)
+    multiple = np.where(fixed, rules.lot_size, rules.order_multiple)
+    if loop_rows.size == 0:  # every SKU closed: straight into the receipts
+        _closed_form(shortfall, lt, multiple, overwrite=overwrite, out=receipts)
+    elif overwrite and 2 * loop_rows.size < m:  # mostly closed: every row, kept where closed
+        # (rows are independent: the other rows' results are computed and dropped, which
+        # costs less than gathering and scattering the closed rows)
+        got = _closed_form(shortfall, lt, np.where(closed, multiple, np.nan), overwrite=True)
+        np.copyto(receipts, got, where=closed[:, None])
+    elif loop_rows.size < m:
+        closed_rows = np.flatnonzero(closed)
+        receipts[closed_rows] = _closed_form(shortfall.take(closed_rows, axis=0),
+                                             lt[closed_rows], multiple[closed_rows],
+                                             overwrite=True)
+    first = np.minimum(np.maximum(lt, 0), h - 1)  # (np.clip: the same, slower)
     rows = np.flatnonzero(earlier_need & (lt < h))
     past_due[rows, first[rows]] = receipts[rows, first[rows]] > 0
     return receipts, past_due
@@ -130,10 +141,11 @@ def _sub(rules: LotRules, rows: np.ndarray) -> LotRules:
 
 
 def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndarray,
-                 overwrite: bool = False) -> np.ndarray:
+                 overwrite: bool = False, out: np.ndarray | None = None) -> np.ndarray:
     """Lot-for-lot (optionally in multiples) by running maxima of the cumulative shortfall.
 
-    ``overwrite``: ``shortfall`` is a scratch copy the computation may reuse.
+    ``overwrite``: ``shortfall`` is a scratch copy the computation may reuse. ``out``: the
+    (m, H) array for the receipts, else a new one.
     """
     _, h = shortfall.shape
     # needs before the lead time cannot be met by planned orders: only t >= L count
@@ -144,9 +156,10 @@ def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndar
     accumulate(np.maximum, need, out=need)
     np.maximum(need, 0.0, out=need)  # 0 before the lead time (so no receipt there)
     cumulative = _round_rows_up(need, multiple)
-    out = np.empty_like(cumulative)  # receipts: the rise of the cumulative
+    if out is None:
+        out = np.empty_like(cumulative)  # receipts: the rise of the cumulative
     if h:
-        out[:, 0] = cumulative[:, 0] - 0.0
+        np.subtract(cumulative[:, 0], 0.0, out=out[:, 0])
         np.subtract(cumulative[:, 1:], cumulative[:, :-1], out=out[:, 1:])
     return np.maximum(out, 0.0, out=out)
 

@@ -106,7 +106,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
                             data.unit_cost[level], data.holding_rate_per_year,
                             data.periods_per_year)
         got = receipts[level]
-        plan_receipts(safety[level] - base, base, safety[level], level_rules,
+        plan_receipts(safety[level] - base, base, safety[level], level_rules, overwrite=True,
                       out=(got, past_due[level]))
         path = on_hand_path[level]
         accumulate(np.add, got, out=path)
@@ -189,11 +189,19 @@ def _add_dependent(dependent: np.ndarray, feeds: sparse.csc_matrix, releases: np
     """``dependent += feeds @ releases``, on the rows ``feeds`` reaches only.
 
     The product keeps ``feeds``' entries in their order (its rows are only renumbered), so
-    every row adds the same terms in the same order as the full product.
+    every row adds the same terms in the same order as the full product. When the rows
+    reached are one stretch (the usual case: the next level's SKUs), they are added to in
+    place, through a slice.
     """
     if not feeds.nnz:
         return
     touched = np.flatnonzero(np.bincount(feeds.indices, minlength=feeds.shape[0]))
+    lo, hi = int(touched[0]), int(touched[-1]) + 1
+    if hi - lo == len(touched):
+        stretch = sparse.csc_matrix((feeds.data, feeds.indices - lo, feeds.indptr),
+                                    shape=(hi - lo, feeds.shape[1]))
+        dependent[lo:hi] += stretch @ releases
+        return
     renumber = np.zeros(feeds.shape[0], dtype=feeds.indices.dtype)
     renumber[touched] = np.arange(len(touched))
     compact = sparse.csc_matrix((feeds.data, renumber[feeds.indices], feeds.indptr),
