@@ -123,6 +123,7 @@ def edit_to_repaint(db: Path, edits: int) -> tuple[list[float], list[float], int
     whole, recompute = [], []
     for i in range(edits + 1):
         index = window.workbook.select_cell(key, "ss_qty")
+        QApplication.processEvents()  # the click on the cell is painted before the typing
         started = time.perf_counter()
         assert window.workbook.model.setData(index, str(100 + 10 * i))
         settle()  # the last turn of the event loop paints what changed

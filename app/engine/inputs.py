@@ -167,11 +167,7 @@ class PlanInput:
         orders = _table(tables, "open_orders", ("order_id", "item_id", "site_id", "due_period",
                                                 "quantity", "kind"))
         settings = parse_settings(tables.get("settings"), history, orders)
-        items = tables["items"]
-        skus = tables["skus"].merge(
-            items[["item_id", *[c for c in _ITEM_COLUMNS if c in items.columns]]],
-            on="item_id", how="left", validate="m:1",
-        ).reset_index(drop=True)
+        skus = _with_item_columns(tables["skus"], tables["items"])
         return cls(
             settings=settings,
             skus=skus,
@@ -205,3 +201,25 @@ class PlanInput:
     def sku_rows(self, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
         """Node index of each (item_id, site_id) pair; -1 where there is no such SKU."""
         return self.sku_index.rows(item_id, site_id)
+
+
+def _with_item_columns(skus: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """``skus`` with its item's ``_ITEM_COLUMNS`` (a left join on item_id, m:1).
+
+    A look-up of each SKU's item row and one take per column: what ``skus.merge(items,
+    on="item_id", how="left", validate="m:1")`` gives, without the merge's fixed cost (about
+    5 ms on every plan). The merge itself serves the cases it would treat specially
+    (duplicate items, which it refuses; column names in both tables).
+    """
+    wanted = [c for c in _ITEM_COLUMNS if c in items.columns]
+    keys = pd.Index(items["item_id"])
+    if not keys.is_unique or skus.columns.intersection(wanted).size:
+        return skus.merge(items[["item_id", *wanted]], on="item_id", how="left",
+                          validate="m:1").reset_index(drop=True)
+    rows = keys.get_indexer(skus["item_id"])  # -1: no such item
+    out = skus.reset_index(drop=True)
+    looked_up = {c: pd.Series(taken, index=out.index, dtype=taken.dtype)  # (no inference)
+                 for c in wanted
+                 for taken in [pd.api.extensions.take(items[c].array, rows, allow_fill=True)]}
+    return pd.concat([out, pd.DataFrame(looked_up)], axis=1)
+

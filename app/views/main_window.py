@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
 
         self.recomputer = Recomputer(workbench, self, threshold_ms)
         if math.isfinite(threshold_ms):  # until measured, a plan may be slow: first paint first
-            self.recomputer.last_ms = threshold_ms
+            self.recomputer.cost_ms = threshold_ms
         self.recomputer.sigPlanReady.connect(self._on_plan)
         self.recomputer.sigPlanFailed.connect(self._on_plan_failed)
         self.recomputer.sigBusy.connect(self._on_busy)
