@@ -170,6 +170,11 @@ class Store:
         self._read_cache: OrderedDict[tuple[object, ...], TableFrames] = OrderedDict()
         #: listings and tokens as last read, valid while the file's data version holds
         self._listing = VersionMemo(path)
+        #: ids of the active changes by table, per chain of (id, revision) read
+        self._change_ids: OrderedDict[tuple[object, ...], dict[str, tuple[int, ...]]] = \
+            OrderedDict()
+        #: change rows parsed, by their text
+        self._changes: dict[tuple[str, str, str, str], Change] = {}
 
     # --- opening -------------------------------------------------------------------------
 
@@ -637,13 +642,19 @@ class Store:
         position = {sc.id: i for i, sc in enumerate(chain)}
         rows = session.execute(
             select(ScenarioChange.scenario_id, ScenarioChange.table_name, ScenarioChange.op,
-                   ScenarioChange.key_json, ScenarioChange.values_json)
+                   ScenarioChange.key_json, ScenarioChange.values_json, ScenarioChange.id)
             .where(ScenarioChange.scenario_id.in_(list(position)),
                    ScenarioChange.undone.is_(False))
             .order_by(ScenarioChange.seq, ScenarioChange.id)
         ).all()
         rows.sort(key=lambda r: position[r[0]])  # stable: keeps seq order within a scenario
-        changes = [Change.from_json(t, op, k, v) for _, t, op, k, v in rows]
+        ids: dict[str, list[int]] = {}
+        for r in rows:
+            ids.setdefault(r[1], []).append(r[5])
+        self._change_ids[cache_key[0]] = {t: tuple(sorted(i)) for t, i in ids.items()}
+        while len(self._change_ids) > _READ_CACHE_SIZE:
+            self._change_ids.popitem(last=False)
+        changes = [self._parsed(t, op, k, v) for _, t, op, k, v, _ in rows]
         if tables is not None:
             wanted = set(tables)
             changes = [c for c in changes if c.table in wanted]
@@ -701,7 +712,19 @@ class Store:
         return self._listing.get(("tables", name, tables),
                                  lambda: self._read_table_token(name, tables))
 
+    def _parsed(self, table: str, op: str, key_json: str, values_json: str) -> Change:
+        """A change row as a Change, parsed once per text (rows never change in place)."""
+        text = (table, op, key_json, values_json)
+        change = self._changes.get(text)
+        if change is None:
+            change = self._changes[text] = Change.from_json(table, op, key_json, values_json)
+        return change
+
     def _read_table_token(self, name: str, tables: Sequence[str]) -> tuple[object, ...]:
+        token = self.revision_token(name)
+        known = self._change_ids.get(tuple(zip(token[::2], token[1::2], strict=True)))
+        if known is not None:  # a read of this revision listed its changes by table
+            return (token[0], token[1], *sorted(i for t in tables for i in known.get(t, ())))
         with self._read() as session:
             s = self._scenario(session, name)
             chain = self._chain(session, s)
