@@ -35,11 +35,20 @@ def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: p
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(capacity[:, None] > 0, load / capacity[:, None],
                                np.where(load > 0, np.inf, 0.0))
+    each_resource = np.repeat(np.arange(len(r_ids)), h)
     return pd.DataFrame({
-        "resource_id": np.repeat(r_ids, h),
-        "site_id": np.repeat(resources["site_id"].to_numpy(), h),
-        "period": np.tile(np.asarray(periods, dtype=object), len(r_ids)),
+        "resource_id": _repeated(r_ids, each_resource),
+        "site_id": _repeated(resources["site_id"].to_numpy(), each_resource),
+        "period": _repeated(np.asarray(periods, dtype=object), np.tile(np.arange(h),
+                                                                       len(r_ids))),
         "load_hours": load.ravel(),
         "capacity_hours": np.repeat(capacity, h),
         "utilisation": utilisation.ravel(),
     }, copy=False)  # (every column is a fresh array)
+
+
+def _repeated(values: np.ndarray, at: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[at]`` as the column pandas would make of it, its dtype inferred from the few
+    distinct ``values`` rather than from every repeated cell."""
+    return pd.Series(values, copy=False).array.take(at)
+
