@@ -21,13 +21,14 @@ import sqlite3
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Row, create_engine, delete, event, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.models.contract import TABLES, TABLES_BY_NAME, Table
@@ -217,7 +218,9 @@ class Store:
 
     def close(self) -> None:
         self._listing.close()
-        with self._engine.connect() as conn:  # the WAL into the file, flushed to the disk
+        # the WAL into the file, flushed to the disk; best effort: a file another process
+        # holds open keeps its WAL, which SQLite applies when the file is next opened
+        with suppress(SQLAlchemyError), self._engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         self._engine.dispose()
 
