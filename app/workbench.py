@@ -76,15 +76,17 @@ class PlanJob:
     #: the session's memo of multi-echelon solutions (shared by every job)
     meio_memo: MeioMemo | None = None
 
-    def run(self, progress: Callable[[float], None] | None = None) -> PlanResult:
-        """The plan (raises PlanInputError when the tables cannot be planned)."""
+    def run(self, progress: Callable[[float], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> PlanResult:
+        """The plan (raises PlanInputError when the tables cannot be planned); ``progress``
+        and ``should_stop`` as for ``plan`` (a stop cuts the multi-echelon search short)."""
         inp = PlanInput.from_tables(self.frames)
         if self.demand is None:
             self.computed_demand = demand_forecast(inp.settings.calendar, inp.demand_history,
                                                    inp.forecast)
         inp.demand = self.demand if self.demand is not None else self.computed_demand
         inp.meio_memo = self.meio_memo
-        return plan(inp, progress)
+        return plan(inp, progress, should_stop)
 
 
 @dataclass

@@ -403,6 +403,41 @@ def test_an_edit_shows_in_the_grid_before_a_slow_plan_arrives(qtbot, tmp_workspa
         win.workbench.close()
 
 
+def test_a_long_plan_shows_its_progress_and_can_stop_its_search(qtbot, tmp_workspace: Path,
+                                                               monkeypatch) -> None:
+    """A plan still running after a moment shows a progress bar whose button stops the
+    multi-echelon search; the plan then arrives (with the best solution found so far)."""
+    from app.workbench import PlanJob
+
+    win = open_window(qtbot, tmp_workspace, threshold_ms=0.0)
+    try:
+        qtbot.waitUntil(lambda: win.latest_plan is not None, timeout=10_000)
+        run = PlanJob.run
+        asked: list[bool] = []
+
+        def searching(job, progress=None, should_stop=None):  # a search that waits for a stop
+            while not should_stop():
+                progress(0.3)
+                threading.Event().wait(0.02)
+            asked.append(True)
+            return run(job, progress, should_stop)
+
+        monkeypatch.setattr(PlanJob, "run", searching)
+        win.workbench.fork("Long")
+        panel = win.progress
+        qtbot.waitUntil(panel.isVisible, timeout=5_000)
+        assert panel.cancel_button.text() == "Stop search"
+        assert "Planning Long" in panel.label.text()
+        qtbot.waitUntil(lambda: panel.bar.value() == 300, timeout=5_000)
+        panel.cancel_button.click()
+        qtbot.waitUntil(lambda: not win.recomputer.busy, timeout=10_000)
+        assert asked and not panel.isVisible()
+        assert win.latest_plan is win.workbench.cached_plan()
+    finally:
+        win.shutdown()
+        win.workbench.close()
+
+
 # --- menus, scenario tree, files -----------------------------------------------------------
 
 

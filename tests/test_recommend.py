@@ -257,3 +257,27 @@ def test_bad_segmentation_settings_are_refused(settings, message) -> None:
 
     with pytest.raises(PlanInputError, match=re.escape(message)):
         PlanInput.from_tables(two_end_items(settings))
+
+
+def test_a_stopped_search_plans_with_its_best_solution_and_keeps_it() -> None:
+    """Stopping the multi-echelon search (the GUI's "Stop search") still gives a plan: the
+    best solution found so far, its gap reported, and the session keeps it, so the next
+    edit does not search again."""
+    from app.models.demo import generate_demo
+
+    frames = generate_demo(skus=150)  # shared components: the search is a branch and bound
+    inp = PlanInput.from_tables(frames)
+    inp.meio_memo = MeioMemo()
+    heard: list[float] = []
+    stopped = plan(inp, progress=heard.append, should_stop=lambda: True)
+    rec = stopped.recommendation
+    assert rec is not None and rec.meio is not None and rec.meio.status == "stopped"
+    assert stopped.kpis["meio_gap"] > 0.0
+    assert heard[0] == 0.0 and heard[-1] == 1.0 and heard == sorted(heard)
+    again = plan(inp)  # no stop asked: the kept solution serves
+    assert inp.meio_memo.hits >= 1 and again.recommendation.meio.status == "stopped"
+    fresh = PlanInput.from_tables(frames)
+    fresh.meio_memo = MeioMemo()
+    full = plan(fresh)
+    assert full.recommendation.meio.status != "stopped"
+    assert full.kpis["ss_investment_meio"] <= stopped.kpis["ss_investment_meio"]

@@ -20,19 +20,16 @@ demand-weighted mean of both). A SKU whose target is a fill rate is compared on 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from app.engine.inventory.simulation import SimulationResult, simulate_base_stock
+from app.engine.progress import Progress, ShouldStop, part
 from app.engine.recommend import REVIEW_PERIODS
 from app.engine.result import PlanResult
 from app.engine.tradeoff import DEFAULT_LEVELS, TradeOff, tradeoff
-
-Progress = Callable[[float], None]
-ShouldStop = Callable[[], bool]
 
 
 class NotOptimisedError(ValueError):
@@ -187,14 +184,12 @@ def optimize(result: PlanResult, levels: tuple[float, ...] = DEFAULT_LEVELS, *,
     if rec is None or rec.meio is None:
         raise NotOptimisedError("the plan has no multi-echelon recommendation")
 
-    def part(lo: float, hi: float) -> Progress | None:
-        return None if progress is None else (lambda f: progress(lo + (hi - lo) * f))
-
     unit_cost = result.skus["unit_cost"].to_numpy(dtype=float, na_value=0.0)
     curve = tradeoff(rec.network, rec.lead, unit_cost, levels,
-                     progress=part(0.0, 0.5), should_stop=should_stop)
+                     progress=part(progress, 0.0, 0.5), should_stop=should_stop)
     checks = tuple(simulate_policy(result, policy, runs=runs, periods=periods, seed=seed,
-                                   progress=part(lo, lo + 0.25), should_stop=should_stop)
+                                   progress=part(progress, lo, lo + 0.25),
+                                   should_stop=should_stop)
                    for policy, lo in (("meio", 0.5), ("seio", 0.75)))
     if progress is not None:
         progress(1.0)

@@ -13,7 +13,6 @@ Usable from a notebook::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -28,26 +27,32 @@ from app.engine.inputs import PlanInput
 from app.engine.measures import compute_measures
 from app.engine.netting import net
 from app.engine.prepare import column_values, prepare
+from app.engine.progress import Progress, ShouldStop, part
 from app.engine.result import PlanArrays, PlanResult
 
-Progress = Callable[[float], None]
 
+def plan(inp: PlanInput, progress: Progress | None = None,
+         should_stop: ShouldStop | None = None) -> PlanResult:
+    """The scenario's complete plan (see the module notes for the steps).
 
-def plan(inp: PlanInput, progress: Progress | None = None) -> PlanResult:
-    """The scenario's complete plan (see the module notes for the steps)."""
+    ``progress`` hears of the multi-echelon search (the first 90 %, when it runs) and of the
+    netting level by level; ``should_stop()`` ends that search early, and the plan goes on
+    with the best solution found so far.
+    """
     started = time.perf_counter()
     settings = inp.settings
     calendar = settings.calendar
     if inp.demand is None:
         inp = replace(inp, demand=demand_forecast(calendar, inp.demand_history, inp.forecast))
     prepared = prepare(inp)
-    advice = recommend.for_plan(inp, prepared)
+    advice = recommend.for_plan(inp, prepared, progress=part(progress, 0.0, 0.9),
+                                should_stop=should_stop)
     if inp.safety_stock_override is None:
         prepared.netting.ss_override = advice.override
     skus = prepared.skus
     h = calendar.horizon
     codes, lead, source = prepared.codes, prepared.lead, prepared.demand_source
-    netted = net(prepared.netting, progress=progress)
+    netted = net(prepared.netting, progress=part(progress, 0.9, 1.0))
     arrays = netted.arrays
     labels = calendar.labels()
     periods = calendar.starts[:-1]

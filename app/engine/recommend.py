@@ -43,7 +43,6 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +55,7 @@ from app.engine.columns import column_values, text_values
 from app.engine.inventory.gsm_general import solve
 from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
 from app.engine.inventory.single_echelon import safety_stock
+from app.engine.progress import Progress, ShouldStop
 from app.engine.safety_stock import forward_cover
 from app.engine.segmentation import abc_classes
 
@@ -68,9 +68,6 @@ DEFAULT_SERVICE_TARGET = 0.95
 
 #: planning periods between two reviews of a SKU's stock (every period is planned)
 REVIEW_PERIODS = 1
-
-Progress = Callable[[float], None]
-ShouldStop = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -286,8 +283,8 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
                              time_limit=options.time_limit, max_nodes=options.max_nodes,
                              root_iterations=options.root_iterations)
             seconds = time.perf_counter() - started
-            if memo is not None and solution.status != "stopped":
-                memo.put(key, solution)
+            if memo is not None:  # (a search stopped early is kept as one that reached
+                memo.put(key, solution)  # its time limit: the session goes on with it)
     override = np.full(independent_demand.shape, np.nan)
     use_meio = (ss_model == "meio") & (solution is not None)
     use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (solution is None))
@@ -353,8 +350,10 @@ def structure_digest(net: GsmNetwork) -> bytes:
     return b"end-items" + h.digest()
 
 
-def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
-    """The recommendation for a plan's SKUs (in the plan's node order)."""
+def for_plan(inp: PlanInput, prepared: Prepared, progress: Progress | None = None,
+             should_stop: ShouldStop | None = None) -> Recommendation:
+    """The recommendation for a plan's SKUs (in the plan's node order); ``progress`` and
+    ``should_stop`` reach the multi-echelon search (see :func:`recommend`)."""
     skus = prepared.skus
     n = len(skus)
     calendar = inp.settings.calendar
@@ -406,7 +405,8 @@ def for_plan(inp: PlanInput, prepared: Prepared) -> Recommendation:
     meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
     rec = recommend(net, demand, independent, prepared.lead,
                     column_values(skus, "lead_time_std", 0.0), service, service_type,
-                    ss_model, meio=meio, memo=inp.meio_memo, options=inp.meio_options)
+                    ss_model, meio=meio, memo=inp.meio_memo, options=inp.meio_options,
+                    progress=progress, should_stop=should_stop)
     return replace(rec, segmentation=segments)
 
 

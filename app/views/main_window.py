@@ -141,6 +141,11 @@ class MainWindow(QMainWindow):
         self.recomputer.sigPlanReady.connect(self._on_plan)
         self.recomputer.sigPlanFailed.connect(self._on_plan_failed)
         self.recomputer.sigBusy.connect(self._on_busy)
+        self.recomputer.sigLongPlan.connect(
+            lambda task, name: self.progress.track(
+                task, f"Planning {name}…", "Stop search",
+                "Stop the multi-echelon safety-stock search now and plan with the best "
+                "solution found so far"))
 
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()

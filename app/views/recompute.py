@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from app.engine.inputs import PlanInputError
@@ -25,6 +25,8 @@ from app.workbench import PlanJob, Workbench, WorkspaceError
 
 #: a job that took longer than this (ms) makes the next ones run off the GUI thread
 THRESHOLD_MS = 50.0
+#: a plan still running on the worker after this long (ms) shows its progress, with a stop
+LONG_PLAN_MS = 400
 
 Progress = Callable[[float], None]
 Cancelled = Callable[[], bool]
@@ -107,10 +109,11 @@ class BackgroundTask(QObject):
         self.sigFailed.emit(error)
 
 
-def _costed(job: PlanJob) -> tuple[PlanResult, float]:
+def _costed(job: PlanJob, progress: Progress | None = None,
+            should_stop: Cancelled | None = None) -> tuple[PlanResult, float]:
     """The job's plan, and the CPU milliseconds it took on the thread that ran it."""
     started = time.thread_time()
-    result = job.run()
+    result = job.run(progress, should_stop)
     return result, (time.thread_time() - started) * 1000.0
 
 
@@ -123,6 +126,10 @@ class Recomputer(QObject):
     sigPlanFailed = Signal(str)  # noqa: N815
     #: sigBusy(busy: bool): a recompute started (True) or the last one finished (False)
     sigBusy = Signal(bool)  # noqa: N815
+    #: sigLongPlan(task: BackgroundTask, scenario: str): a plan on the worker is taking long
+    #: (cancelling the task stops its multi-echelon search; the plan goes on with the best
+    #: solution found so far)
+    sigLongPlan = Signal(object, str)  # noqa: N815
 
     def __init__(self, workbench: Workbench, parent: QObject | None = None,
                  threshold_ms: float = THRESHOLD_MS) -> None:
@@ -183,12 +190,18 @@ class Recomputer(QObject):
             self._finish(job, result, (time.perf_counter() - started) * 1000.0, cost,
                          threaded=False)
             return
-        task = BackgroundTask(lambda _progress, _cancelled: _costed(job), self._pool, self)
+        task = BackgroundTask(lambda progress, cancelled: _costed(job, progress, cancelled),
+                              self._pool, self)
         task.sigFinished.connect(lambda done: self._on_thread_done(task, job, *done))
         task.sigFailed.connect(lambda error: self._on_thread_failed(task, error))
         self._running = task
         self.sigBusy.emit(True)
         task.start()
+        QTimer.singleShot(LONG_PLAN_MS, lambda: self._still_running(task, job.name))
+
+    def _still_running(self, task: BackgroundTask, name: str) -> None:
+        if self._running is task and task.running and not self._stopped:
+            self.sigLongPlan.emit(task, name)
 
     def _finish(self, job: PlanJob, result: PlanResult, ms: float, cost_ms: float,
                 threaded: bool) -> None:
@@ -263,11 +276,15 @@ class ProgressPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.hide()
 
-    def track(self, task: BackgroundTask, text: str) -> None:
-        """Show ``task``'s progress until it finishes or fails."""
+    def track(self, task: BackgroundTask, text: str, cancel: str = "Cancel",
+              tip: str = "Stop this task; nothing it started is kept") -> None:
+        """Show ``task``'s progress until it finishes or fails; ``cancel`` and ``tip`` name
+        what the button does to this task."""
         self._task = task
         self.label.setText(text)
         self.bar.setValue(0)
+        self.cancel_button.setText(cancel)
+        self.cancel_button.setToolTip(tip)
         self.cancel_button.setEnabled(True)
         task.sigProgress.connect(lambda f: self.bar.setValue(round(f * 1000)))
         task.sigFinished.connect(self._done)
@@ -277,7 +294,7 @@ class ProgressPanel(QWidget):
     def cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            self.label.setText(self.label.text() + " (cancelling…)")
+            self.label.setText(self.label.text() + " (stopping…)")
             self.cancel_button.setEnabled(False)
 
     def _done(self, *_args: object) -> None:
