@@ -21,6 +21,7 @@ from app.engine.result import PlanResult
 from app.models.contract import TABLES_BY_NAME, ColumnKind
 from app.models.values import format_text
 from app.views.frame_model import FrameModel, Index, make_column
+from app.views.same_values import MadeFrom, same_values
 
 KEY = ("item_id", "site_id")
 #: background of a cell whose value differs from the parent scenario
@@ -153,7 +154,7 @@ def build_grid(skus: pd.DataFrame, items: pd.DataFrame, result: PlanResult | Non
     next call while its inputs are the same objects (an edit changes the parameters only, a
     new plan the outcomes only).
     """
-    params = _cached("params", (skus, items), lambda: _parameters(skus, items))
+    params = _cached("params", (skus, items), lambda: _parameters(skus, items, _MADE))
     outcomes = {} if result is None else _cached(
         "outcomes", (result.skus,), lambda: _outcomes(skus, result), keys=_key_arrays(skus))
     return {c.name: params[c.name] if c.name in params else outcomes[c.name]
@@ -172,87 +173,41 @@ def _cached(name: str, inputs: tuple[object, ...], make: Callable[[], dict[str, 
             keys is None or (held[1] is not None and _same_keys(held[1], keys))):
         return held[2]
     columns = make()
-    if held is not None:  # a column that reads as before stays the same object
-        columns = {name: held[2][name] if name in held[2] and _same_values(values, held[2][name])
-                   else values for name, values in columns.items()}
     _HALVES[name] = (inputs, keys, columns)
     return columns
 
 
-def _same_values(a: object, b: object) -> bool:
-    """Same dtype, same length, same values (missing equal to missing).
-
-    Columns read back unchanged from the store share their memory with the last read
-    (pandas copies on write, so shared memory holds the same values): that is checked
-    first, without looking at the values.
-    """
-    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
-        if a.dtype != b.dtype or len(a) != len(b):
-            return False
-        if _buffers(a) == _buffers(b):
-            return True
-        if not isinstance(a.dtype, np.dtype):  # nullable integers, booleans: pandas compares
-            return a.equals(b)
-        a, b = a.to_numpy(), b.to_numpy()  # (Series.equals loops in Python over objects)
-    x, y = np.asarray(a), np.asarray(b)
-    if x.dtype != y.dtype or x.shape != y.shape:
-        return False
-    if x.dtype.kind in "fc":
-        return bool(np.array_equal(x, y, equal_nan=True))
-    if x.dtype == object:
-        differ = np.asarray(x != y, dtype=bool)
-        return not differ.any() or bool((pd.isna(x[differ]) & pd.isna(y[differ])).all())
-    return bool(np.array_equal(x, y))
-
-
-def _buffers(series: pd.Series) -> tuple[object, ...]:
-    """Where a column's values (and missing mask) live: address, strides, dtype; for other
-    extension arrays the array object itself (both are alive while compared)."""
-    if isinstance(series.dtype, np.dtype):
-        arrays = [series.to_numpy()]
-    else:
-        values = series.array
-        arrays = [getattr(values, "_data", None), getattr(values, "_mask", None)]
-        if not all(isinstance(a, np.ndarray) for a in arrays):
-            return (id(values),)
-    return tuple((a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
-                 for a in arrays)
-
-
-def _parameters(skus: pd.DataFrame, items: pd.DataFrame) -> dict[str, object]:
-    """The parameter columns: from ``skus``, and ``items`` looked up by item."""
+def _parameters(skus: pd.DataFrame, items: pd.DataFrame, made: MadeFrom) -> dict[str, object]:
+    """The parameter columns: from ``skus``, and ``items`` looked up by item (``made``
+    keeps the columns whose sources read as last time)."""
     data: dict[str, object] = {}
-    keys = (_buffers(skus["item_id"]), _buffers(items["item_id"]))
-    item_rows = None
+    item_rows: list[np.ndarray] = []  # -1: no such item (looked up once, when needed)
+
+    def looked_up(name: str) -> pd.Series:
+        if not item_rows:
+            item_rows.append(pd.Index(items["item_id"]).get_indexer(skus["item_id"]))
+        return pd.Series(pd.api.extensions.take(items[name].array, item_rows[0],
+                                                allow_fill=True), name=name)
+
     for col in COLUMNS:
-        if col.table == "skus" and col.name in skus.columns:
-            data[col.name] = skus[col.name].reset_index(drop=True)
-        elif col.table == "items" and col.name in items.columns:
-            source = (*keys, _buffers(items[col.name]))
-            held = _JOINED.get(col.name)
-            if held is not None and held[0] == source:  # the same memory as last time
-                data[col.name] = held[1]
-                continue
-            if item_rows is None:  # -1: no such item
-                item_rows = pd.Index(items["item_id"]).get_indexer(skus["item_id"])
-            data[col.name] = pd.Series(pd.api.extensions.take(
-                items[col.name].array, item_rows, allow_fill=True), name=col.name)
-            _JOINED[col.name] = (source, data[col.name],
-                                 (skus["item_id"], items["item_id"], items[col.name]))
+        name = col.name
+        if col.table == "skus" and name in skus.columns:
+            data[name] = made.get(name, (skus[name],),
+                                   lambda n=name: skus[n].reset_index(drop=True))
+        elif col.table == "items" and name in items.columns:
+            data[name] = made.get(name, (skus["item_id"], items["item_id"], items[name]),
+                                   lambda n=name: looked_up(n))
     return data
 
 
-#: per item column: where its inputs lived, the column looked up for the SKU rows, and the
-#: inputs themselves (kept alive, so the memory named is not reused meanwhile)
-_JOINED: dict[str, tuple[tuple[object, ...], pd.Series, tuple[pd.Series, ...]]] = {}
+#: every grid column, made again only when what it is made from reads differently (after an
+#: edit: the edited column and the outcomes the new plan moved); the parent scenario's
+#: parameters, and the change marks per column, likewise
+_MADE, _PARENT_MADE, _MARKS = MadeFrom(), MadeFrom(), MadeFrom()
 
 
 def _outcomes(skus: pd.DataFrame, result: PlanResult) -> dict[str, object]:
-    """The plan outcome columns, in ``skus`` row order.
-
-    A column whose values in the result read as in the last result (most of them, after an
-    edit) is not made again: the last column object serves.
-    """
+    """The plan outcome columns, in ``skus`` row order."""
     data: dict[str, object] = {}
     rows = _align(skus, result.skus)
     columns = result.skus.columns
@@ -266,18 +221,9 @@ def _outcomes(skus: pd.DataFrame, result: PlanResult) -> dict[str, object]:
         if not sources:
             continue
         raw = tuple(result.skus[name].to_numpy() for name in sources)
-        held = _RAW.get(col.name)
-        if held is not None and held[1] is rows and len(held[0]) == len(raw) and all(
-                _same_values(a, b) for a, b in zip(raw, held[0], strict=True)):
-            data[col.name] = held[2]
-            continue
-        data[col.name] = _outcome(col.name, raw, rows)
-        _RAW[col.name] = (raw, rows, data[col.name])
+        data[col.name] = _MADE.get(col.name, (*raw, rows),
+                                   lambda n=col.name, r=raw: _outcome(n, r, rows))
     return data
-
-
-#: per outcome column: the result's values it was made from, the alignment, the column
-_RAW: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray | None, object]] = {}
 
 
 def _outcome(name: str, raw: tuple[np.ndarray, ...], rows: np.ndarray | None) -> np.ndarray:
@@ -308,15 +254,7 @@ def _key_arrays(frame: pd.DataFrame | Grid) -> Keys:
 
 
 def _same_keys(a: Keys, b: Keys) -> bool:
-    return len(a[0]) == len(b[0]) and all(
-        _same_memory(x, y) or np.array_equal(x, y) for x, y in zip(a, b, strict=True))
-
-
-def _same_memory(x: np.ndarray, y: np.ndarray) -> bool:
-    """The same values in the same place (pandas copies on write: shared memory holds the
-    same values while both arrays live)."""
-    return x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and \
-        x.shape == y.shape and x.strides == y.strides and x.dtype == y.dtype
+    return all(same_values(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _align(skus: pd.DataFrame | Grid, planned: pd.DataFrame | Grid) -> np.ndarray | None:
@@ -377,12 +315,11 @@ def change_marks(grid: Grid, parent_name: str, parent_skus: pd.DataFrame,
     """Compare every editable column of ``grid`` with the parent scenario's tables."""
     changed: dict[str, np.ndarray] = {}
     was: dict[str, np.ndarray] = {}
-    held = _MARKS_HELD.get(parent_name, {})
     cached = _PARENT_GRID.get(0)
     if cached is not None and cached[0] is parent_skus and cached[1] is parent_items:
         parent_grid, comparable = cached[2], cached[3]
     else:  # the workbench hands out the same frames while the parent is unchanged
-        parent_grid = _parameters(parent_skus, parent_items)
+        parent_grid = _parameters(parent_skus, parent_items, _PARENT_MADE)
         comparable = {}
         _PARENT_GRID[0] = (parent_skus, parent_items, parent_grid, comparable)
     rows = _align(grid, parent_grid)
@@ -394,41 +331,35 @@ def change_marks(grid: Grid, parent_name: str, parent_skus: pd.DataFrame,
         kind = TABLES_BY_NAME[col.table].column(col.name).kind
         if col.name not in comparable:
             comparable[col.name] = _comparable(pd.Series(parent_grid[col.name]), kind)
-        theirs = comparable[col.name]
-        inputs = (grid[col.name], theirs, rows)
-        before = held.get(col.name)
-        if before is not None and all(a is b for a, b in zip(before[0], inputs, strict=True)):
-            changed[col.name], was[col.name] = before[1], before[2]  # the column did not move
-            continue
-        mine = _comparable(pd.Series(grid[col.name]), kind)
-        if rows is not None:
-            theirs = theirs[np.maximum(rows, 0)] if len(theirs) else np.full(len(rows), None)
-        if kind in ("float", "int"):
-            equal = (mine == theirs) | (np.isnan(mine) & np.isnan(theirs))
-        else:
-            equal = mine == theirs
-        if rows is not None:
-            equal &= rows >= 0
-        mask = ~np.asarray(equal, dtype=bool)
-        changed[col.name] = mask
-        texts = np.full(len(mine), "", dtype=object)
-        for r in np.flatnonzero(mask):
-            if rows is not None and rows[r] < 0:
-                texts[r] = None
-            else:
-                value = theirs[r]
-                texts[r] = "" if value is None or pd.isna(value) else format_text(kind, value)
-        was[col.name] = texts
-    _MARKS_HELD.clear()
-    _MARKS_HELD[parent_name] = {
-        name: ((grid[name], comparable[name], rows), changed[name], was[name])
-        for name in changed}
+        mine, theirs = grid[col.name], comparable[col.name]
+        changed[col.name], was[col.name] = _MARKS.get(
+            col.name, (mine, theirs, rows),
+            lambda k=kind, m=mine, t=theirs: _column_marks(k, m, t, rows))
     return ChangeMarks(parent_name, changed, was)
 
 
-#: the last change marks per column: (its inputs: grid values, parent values, alignment),
-#: the mask and the texts; a column whose inputs are the same objects keeps them
-_MARKS_HELD: dict[str, dict[str, tuple[tuple[object, ...], np.ndarray, np.ndarray]]] = {}
+def _column_marks(kind: ColumnKind, values: object, theirs: np.ndarray,
+                  rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of one column differ from the parent's values ``theirs`` (aligned by
+    ``rows``), and the parent's text of each ('' unchanged, None: not in the parent)."""
+    mine = _comparable(pd.Series(values), kind)
+    if rows is not None:
+        theirs = theirs[np.maximum(rows, 0)] if len(theirs) else np.full(len(rows), None)
+    if kind in ("float", "int"):
+        equal = (mine == theirs) | (np.isnan(mine) & np.isnan(theirs))
+    else:
+        equal = mine == theirs
+    if rows is not None:
+        equal &= rows >= 0
+    mask = ~np.asarray(equal, dtype=bool)
+    texts = np.full(len(mine), "", dtype=object)
+    for r in np.flatnonzero(mask):
+        if rows is not None and rows[r] < 0:
+            texts[r] = None
+        else:
+            value = theirs[r]
+            texts[r] = "" if value is None or pd.isna(value) else format_text(kind, value)
+    return mask, texts
 
 
 def _comparable(series: pd.Series, kind: ColumnKind) -> np.ndarray:

@@ -1,0 +1,84 @@
+"""Whether column values read as before, told cheaply; and what was made from them, kept.
+
+A scenario read back unchanged from the store shares its columns' memory with the last read
+(pandas copies on write, so memory that is shared is never written): the same place means
+the same values, which is checked before any value is looked at. ``MadeFrom`` keeps what a
+view made from some columns (texts, a looked-up column) until one of them reads differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def location(values: pd.Series | np.ndarray) -> tuple[object, ...]:
+    """Where values live: address, shape, strides and dtype of their array (and missing
+    mask); for other extension arrays the array object itself."""
+    if isinstance(values, pd.Series):
+        if isinstance(values.dtype, np.dtype):
+            arrays = [values.to_numpy()]
+        else:
+            array = values.array
+            arrays = [getattr(array, "_data", None), getattr(array, "_mask", None)]
+            if not all(isinstance(a, np.ndarray) for a in arrays):
+                return (id(array),)
+    else:
+        arrays = [values]
+    return tuple((a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
+                 for a in arrays)
+
+
+def same_values(a: object, b: object) -> bool:
+    """The same object, or the same dtype, length and values (missing equal to missing).
+
+    Compare only values that are both alive (a place compared is not reused meanwhile).
+    """
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+        if a.dtype != b.dtype or len(a) != len(b):
+            return False
+        if location(a) == location(b):
+            return True
+        if not isinstance(a.dtype, np.dtype):  # nullable integers, booleans: pandas compares
+            return a.equals(b)
+        a, b = a.to_numpy(), b.to_numpy()  # (Series.equals loops in Python over objects)
+    x, y = np.asarray(a), np.asarray(b)
+    if x.dtype != y.dtype or x.shape != y.shape:
+        return False
+    if location(x) == location(y):
+        return True
+    if x.dtype.kind in "fc":
+        return bool(np.array_equal(x, y, equal_nan=True))
+    if x.dtype == object:
+        differ = np.asarray(x != y, dtype=bool)
+        return not differ.any() or bool((pd.isna(x[differ]) & pd.isna(y[differ])).all())
+    return bool(np.array_equal(x, y))
+
+
+class MadeFrom:
+    """Things made from source values, by name, kept while their sources read the same.
+
+    The sources are held (so their memory is not reused while it serves as a key).
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[tuple[object, ...], Any]] = {}
+
+    def get(self, name: str, sources: Sequence[object], make: Callable[[], Any]) -> Any:
+        """What ``make()`` gives from ``sources``; the last one made under ``name`` when its
+        sources read the same as these."""
+        sources = tuple(sources)
+        held = self._held.get(name)
+        if held is not None and len(held[0]) == len(sources) and all(
+                same_values(a, b) for a, b in zip(held[0], sources, strict=True)):
+            return held[1]
+        made = make()
+        self._held[name] = (sources, made)
+        return made
