@@ -263,10 +263,7 @@ class Store:
         one query (not one per level)."""
         rows = {r.id: r for r in session.execute(
             select(Scenario.id, Scenario.parent_id, Scenario.revision))}
-        chain = [rows[scenario.id]]
-        while chain[-1].parent_id is not None:
-            chain.append(rows[chain[-1].parent_id])
-        return chain[::-1]
+        return _root_down(rows, scenario.id)
 
     def has_baseline(self) -> bool:
         with self._read() as session:
@@ -700,13 +697,8 @@ class Store:
             rows = session.execute(select(Scenario.id, Scenario.name, Scenario.parent_id,
                                           Scenario.revision)).all()
         by_id = {r.id: r for r in rows}
-        tokens: dict[str, tuple[int, ...]] = {}
-        for r in rows:
-            chain = [r]
-            while chain[-1].parent_id is not None:
-                chain.append(by_id[chain[-1].parent_id])
-            tokens[r.name] = tuple(x for sc in reversed(chain) for x in (sc.id, sc.revision))
-        return tokens
+        return {r.name: tuple(x for sc in _root_down(by_id, r.id) for x in (sc.id, sc.revision))
+                for r in rows}
 
     def table_token(self, name: str, tables: Sequence[str]) -> tuple[object, ...]:
         """Changes whenever ``tables`` of the scenario may read differently (cache key for
@@ -773,6 +765,15 @@ def _table(name: str) -> Table:
     except KeyError:
         known = ", ".join(TABLES_BY_NAME)
         raise DataProblems([Problem(name, f"unknown table (tables: {known})")]) from None
+
+
+def _root_down(rows: Mapping[int, Row], scenario_id: int) -> list[Row]:
+    """The rows (with ``id`` and ``parent_id``) of the scenarios from the root down to
+    ``scenario_id``."""
+    chain = [rows[scenario_id]]
+    while chain[-1].parent_id is not None:
+        chain.append(rows[chain[-1].parent_id])
+    return chain[::-1]
 
 
 def _clean_name(name: str) -> str:
