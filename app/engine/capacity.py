@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from app.engine.lookup import repeated
+
 
 def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: pd.DataFrame,
                   releases: np.ndarray, open_work: np.ndarray, periods: list[str]
@@ -37,18 +39,11 @@ def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: p
                                np.where(load > 0, np.inf, 0.0))
     each_resource = np.repeat(np.arange(len(r_ids)), h)
     return pd.DataFrame({
-        "resource_id": _repeated(r_ids, each_resource),
-        "site_id": _repeated(resources["site_id"].to_numpy(), each_resource),
-        "period": _repeated(np.asarray(periods, dtype=object), np.tile(np.arange(h),
+        "resource_id": repeated(r_ids, each_resource),
+        "site_id": repeated(resources["site_id"].to_numpy(), each_resource),
+        "period": repeated(np.asarray(periods, dtype=object), np.tile(np.arange(h),
                                                                        len(r_ids))),
         "load_hours": load.ravel(),
         "capacity_hours": np.repeat(capacity, h),
         "utilisation": utilisation.ravel(),
     }, copy=False)  # (every column is a fresh array)
-
-
-def _repeated(values: np.ndarray, at: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``values[at]`` as the column pandas would make of it, its dtype inferred from the few
-    distinct ``values`` rather than from every repeated cell."""
-    return pd.Series(values, copy=False).array.take(at)
-

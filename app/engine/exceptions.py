@@ -45,7 +45,7 @@ import pandas as pd
 
 from app.engine.breakdown import surplus
 from app.engine.calendar import date_stamps, iso_days
-from app.engine.lookup import LoadCells, as_text, column, sku_rows
+from app.engine.lookup import LoadCells, as_text, column, repeated, sku_rows
 from app.engine.measure_sums import block_arrays
 from app.engine.result import PlanArrays
 
@@ -314,16 +314,6 @@ def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str
             "t": first, "periods": length, "quantity": hours, "peak": peak}
 
 
-def _text_column(names: list[str], codes: np.ndarray
-                 ) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """A text column: the distinct values once, then taken by code (no rows: an empty object
-    column, as pandas makes of an empty object array)."""
-    codes = codes.astype(np.int64)
-    if not len(codes):
-        return np.asarray(names, dtype=object)[codes]
-    return pd.array(names, dtype="str").take(codes)
-
-
 def _first_site(load: pd.DataFrame, codes: np.ndarray, stride: int = 0) -> np.ndarray:
     """Per resource code (0, 1, ...): the text of its first known ``site_id`` (``stride``:
     the rows are a ``LoadCells.grid`` of that many periods, each resource's first row known)."""
@@ -399,10 +389,10 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     n = len(skus)
     episode_sites = over["site"] if over else np.zeros(0, dtype=object)
     episode_resources = over["resource"] if over else np.zeros(0, dtype=object)
-    item_id = _text_column([*as_text(skus["item_id"]), ""], np.where(sku_row, row, n))
-    site_id = _text_column([*as_text(skus["site_id"]), *episode_sites],
+    item_id = repeated([*as_text(skus["item_id"]), ""], np.where(sku_row, row, n))
+    site_id = repeated([*as_text(skus["site_id"]), *episode_sites],
                            np.where(sku_row, row, n + row))
-    resource_id = _text_column(["", *episode_resources], np.where(sku_row, 0, row + 1))
+    resource_id = repeated(["", *episode_resources], np.where(sku_row, 0, row + 1))
     extras = {4: np.asarray(earliest, dtype=object),
               5: np.asarray([f"{p:.0%}" for p in peak.tolist()], dtype=object)}
     message = np.empty(m, dtype=object)
@@ -414,8 +404,8 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
                                       extra)
     return pd.DataFrame({
         "item_id": item_id, "site_id": site_id, "resource_id": resource_id,
-        "period": _text_column(labels.tolist(), t), "periods": length.astype(np.int64),
-        "kind": _text_column(list(KINDS), kind),
-        "severity": _text_column(list(SEVERITIES), code),
+        "period": repeated(labels.tolist(), t), "periods": length.astype(np.int64),
+        "kind": repeated(list(KINDS), kind),
+        "severity": repeated(list(SEVERITIES), code),
         "quantity": qty.astype(float), "value": value.astype(float), "message": message,
     }, columns=list(COLUMNS), copy=False)  # (every column is a fresh array)

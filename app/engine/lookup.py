@@ -6,6 +6,7 @@ and sums of SKU x period arrays by a SKU attribute (a sparse indicator matrix).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +84,18 @@ class LoadCells:
                            np.repeat(np.arange(count), horizon), first, True)
         codes, names = text_codes(load["resource_id"])
         return cls(period_index(load["period"], periods), codes, names, False)
+
+
+def repeated(values: Sequence[object] | np.ndarray, at: np.ndarray
+             ) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """``values[at]`` as the column pandas makes of it, its dtype inferred from the few
+    distinct ``values`` rather than from every repeated cell (no rows: an empty object
+    column, as pandas makes of an empty object array)."""
+    at = np.asarray(at, dtype=np.int64)
+    values = np.asarray(values, dtype=object)
+    if not len(at):
+        return values[at]
+    return pd.Series(values, copy=False).array.take(at)
 
 
 def as_text(values: pd.Series) -> np.ndarray:
