@@ -152,11 +152,38 @@ def _decimals(values: np.ndarray) -> int:
     return _MAX_DECIMALS
 
 
-class FrameModel(QAbstractTableModel):
-    """Rows of one DataFrame; editable value columns when ``on_edit`` is set."""
+class EditableTableModel(QAbstractTableModel):
+    """A table whose editable cells take typed text: ``setData`` hands it to ``apply_edit``
+    (unless it reads as the cell already does) and says a refusal with ``sigEditRefused``."""
 
     #: sigEditRefused(row: int, column: int, message: str): an edit was not applied
     sigEditRefused = Signal(int, int, str)  # noqa: N815
+
+    def cell_text(self, index: Index) -> str:
+        """The cell as typed (an edit to the same text is no edit)."""
+        raise NotImplementedError
+
+    def apply_edit(self, index: Index, text: str) -> str | None:
+        """Apply typed ``text`` to an editable cell: an error message, or None when applied."""
+        raise NotImplementedError
+
+    def setData(self, index: Index, value: object,  # noqa: N802
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not (self.flags(index)
+                                                    & Qt.ItemFlag.ItemIsEditable):
+            return False
+        text = "" if value is None else str(value)
+        if text.strip() == self.cell_text(index):
+            return False
+        message = self.apply_edit(index, text)
+        if message:
+            self.sigEditRefused.emit(index.row(), index.column(), message)
+            return False
+        return True
+
+
+class FrameModel(EditableTableModel):
+    """Rows of one DataFrame; editable value columns when ``on_edit`` is set."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -314,21 +341,13 @@ class FrameModel(QAbstractTableModel):
             return _READ_ONLY
         return _EDITABLE
 
-    def setData(self, index: Index, value: object,  # noqa: N802
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not (self.flags(index)
-                                                    & Qt.ItemFlag.ItemIsEditable):
-            return False
-        text = "" if value is None else str(value)
-        if text == self.edit_text(index.row(), index.column()):
-            return False
+    def cell_text(self, index: Index) -> str:
+        return self.edit_text(index.row(), index.column())
+
+    def apply_edit(self, index: Index, text: str) -> str | None:
         assert self.on_edit is not None  # flags() checked it
-        message = self.on_edit(self.row_key(index.row()), self._columns[index.column()].name,
-                               text)
-        if message:
-            self.sigEditRefused.emit(index.row(), index.column(), message)
-            return False
-        return True
+        return self.on_edit(self.row_key(index.row()), self._columns[index.column()].name,
+                            text)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order rows by one column, stable, missing values last; column -1: as in the frame."""

@@ -21,11 +21,11 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.views.formatting import fmt_date, fmt_money, fmt_number, fmt_percent, fmt_quantity
+from app.views.frame_model import EditableTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 ColumnKind = Literal["text", "number", "quantity", "money", "percent", "date"]
@@ -180,11 +180,8 @@ class ColumnsModel(QAbstractTableModel):
 GridEdit = Callable[[int, int, str], str | None]
 
 
-class PeriodGridModel(QAbstractTableModel):
+class PeriodGridModel(EditableTableModel):
     """Time-phased rows: label columns, then one column per period (``values[row, t]``)."""
-
-    #: sigEditRefused(row: int, column: int, message: str): an edit was not applied
-    sigEditRefused = Signal(int, int, str)  # noqa: N815
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -304,20 +301,12 @@ class PeriodGridModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
-    def setData(self, index: Index, value: object,  # noqa: N802
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not (self.flags(index)
-                                                    & Qt.ItemFlag.ItemIsEditable):
-            return False
-        text = "" if value is None else str(value)
-        if text.strip() == str(self.data(index, Qt.ItemDataRole.EditRole)):
-            return False
+    def cell_text(self, index: Index) -> str:
+        return str(self.data(index, Qt.ItemDataRole.EditRole))
+
+    def apply_edit(self, index: Index, text: str) -> str | None:
         assert self.on_edit is not None  # flags() checked it
-        message = self.on_edit(index.row(), index.column() - len(self._labels), text)
-        if message:
-            self.sigEditRefused.emit(index.row(), index.column(), message)
-            return False
-        return True
+        return self.on_edit(index.row(), index.column() - len(self._labels), text)
 
 
 def _plain(value: float) -> str:
