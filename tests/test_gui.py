@@ -67,6 +67,24 @@ def stored_lead_time(path: Path, scenario: str) -> float:
 # --- the frame model on its own ------------------------------------------------------------
 
 
+def test_emitting_signals_keeps_python_objects_alive(qapp) -> None:
+    """PySide6 6.12.0 dropped a reference to True on every ``emit``: a long task's progress
+    reports (thousands) then crashed the app ("deallocating True or False"). The project
+    pins a PySide6 without it; this keeps the pin honest."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Reporter(QObject):
+        progress = Signal(float)
+
+    reporter, heard = Reporter(), []
+    reporter.progress.connect(heard.append)
+    before = sys.getrefcount(True)
+    for i in range(2000):
+        reporter.progress.emit(i / 2000)
+    assert len(heard) == 2000
+    assert sys.getrefcount(True) >= before - 10
+
+
 def test_model_serves_text_for_known_cells(qapp, tiny_frames: dict) -> None:
     model = FrameModel()
     model.set_frame(tiny_frames["skus"], TABLES_BY_NAME["skus"])
