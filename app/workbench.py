@@ -22,6 +22,7 @@ from app.engine.inputs import PlanInput
 from app.engine.plan import plan
 from app.engine.recommend import MeioMemo, MeioOptions
 from app.engine.result import PlanResult
+from app.engine.same_values import MadeFrom
 from app.models.contract import TABLE_NAMES
 from app.models.overlay import Change
 from app.models.store import ChangeRecord, Edited, ScenarioInfo, Store, WorkspaceError
@@ -75,12 +76,14 @@ class PlanJob:
     computed_demand: DemandForecast | None = None
     #: the session's memo of multi-echelon solutions (shared by every job)
     meio_memo: MeioMemo | None = None
+    #: the session's memo of what plans make from inputs edits seldom touch (PlanInput.memo)
+    memo: MadeFrom | None = None
 
     def run(self, progress: Callable[[float], None] | None = None,
             should_stop: Callable[[], bool] | None = None) -> PlanResult:
         """The plan (raises PlanInputError when the tables cannot be planned); ``progress``
         and ``should_stop`` as for ``plan`` (a stop cuts the multi-echelon search short)."""
-        inp = PlanInput.from_tables(self.frames)
+        inp = PlanInput.from_tables(self.frames, self.memo)
         if self.demand is None:
             self.computed_demand = demand_forecast(inp.settings.calendar, inp.demand_history,
                                                    inp.forecast)
@@ -117,6 +120,8 @@ class Workbench:
         self._demand: tuple[tuple[object, ...], DemandForecast] | None = None
         #: multi-echelon solutions by their inputs: edits that leave them alone reuse them
         self._meio_memo = MeioMemo()
+        #: networks, SKU indexes, group codes... by their inputs (PlanInput.memo)
+        self._plan_memo = MadeFrom()
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -260,7 +265,7 @@ class Workbench:
         demand_token = (self._store.path, *self._store.table_token(name, DEMAND_TABLES))
         demand = self._demand[1] if self._demand and self._demand[0] == demand_token else None
         return PlanJob(name, cached.token, dict(cached.frames), demand_token, demand,
-                       meio_memo=self._meio_memo)
+                       meio_memo=self._meio_memo, memo=self._plan_memo)
 
     def adopt(self, job: PlanJob, result: PlanResult) -> bool:
         """Cache ``result`` of ``job`` when the scenario still reads as the job read it.

@@ -17,6 +17,7 @@ import pandas as pd
 from app.engine.calendar import Calendar, next_period_start
 from app.engine.classification import DEFAULT_SERVICE_TARGETS, X_CV, Y_CV
 from app.engine.forecast import DemandForecast
+from app.engine.same_values import MadeFrom, made_from
 from app.engine.segmentation import A_SHARE, B_SHARE
 from app.engine.sku_index import SkuIndex
 
@@ -158,16 +159,22 @@ class PlanInput:
     #: customer demand computed beforehand (a session caches it per history version); None:
     #: ``plan`` computes it from demand_history and forecast
     demand: DemandForecast | None = field(default=None, repr=False)
+    #: what the plan made from inputs that an edit seldom touches (network, SKU index, group
+    #: codes), kept by a session between plans and reused while those inputs read the same
+    #: (None: made every time). The plan is the same either way.
+    memo: MadeFrom | None = field(default=None, repr=False, compare=False)
     _sku_index: SkuIndex | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> PlanInput:
-        """A PlanInput from contract tables (missing optional tables are empty)."""
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame], memo: MadeFrom | None = None
+                    ) -> PlanInput:
+        """A PlanInput from contract tables (missing optional tables are empty); ``memo`` as
+        for ``PlanInput.memo``."""
         history = _table(tables, "demand_history", ("item_id", "site_id", "period", "quantity"))
         orders = _table(tables, "open_orders", ("order_id", "item_id", "site_id", "due_period",
                                                 "quantity", "kind"))
         settings = parse_settings(tables.get("settings"), history, orders)
-        skus = _with_item_columns(tables["skus"], tables["items"])
+        skus = _with_item_columns(tables["skus"], tables["items"], memo)
         return cls(
             settings=settings,
             skus=skus,
@@ -185,6 +192,7 @@ class PlanInput:
                                                  "hours_per_unit")),
             targets=_table(tables, "targets", ("measure", "dimension", "key", "period",
                                                "value")),
+            memo=memo,
         )
 
     @property
@@ -195,7 +203,9 @@ class PlanInput:
     def sku_index(self) -> SkuIndex:
         """The (item_id, site_id) -> node index of ``skus`` (built once)."""
         if self._sku_index is None:
-            self._sku_index = SkuIndex(self.skus["item_id"], self.skus["site_id"])
+            item_id, site_id = self.skus["item_id"], self.skus["site_id"]
+            self._sku_index = made_from(self.memo, "sku_index", (item_id, site_id),
+                                        lambda: SkuIndex(item_id, site_id))
         return self._sku_index
 
     def sku_rows(self, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
@@ -203,7 +213,8 @@ class PlanInput:
         return self.sku_index.rows(item_id, site_id)
 
 
-def _with_item_columns(skus: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+def _with_item_columns(skus: pd.DataFrame, items: pd.DataFrame, memo: MadeFrom | None = None
+                       ) -> pd.DataFrame:
     """``skus`` with its item's ``_ITEM_COLUMNS`` (a left join on item_id, m:1).
 
     A look-up of each SKU's item row and one take per column: what ``skus.merge(items,
@@ -216,10 +227,16 @@ def _with_item_columns(skus: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     if not keys.is_unique or skus.columns.intersection(wanted).size:
         return skus.merge(items[["item_id", *wanted]], on="item_id", how="left",
                           validate="m:1").reset_index(drop=True)
-    rows = keys.get_indexer(skus["item_id"])  # -1: no such item
     out = skus.reset_index(drop=True)
-    looked_up = {c: pd.Series(taken, index=out.index, dtype=taken.dtype)  # (no inference)
-                 for c in wanted
-                 for taken in [pd.api.extensions.take(items[c].array, rows, allow_fill=True)]}
-    return pd.concat([out, pd.DataFrame(looked_up)], axis=1)
+
+    def look_up() -> pd.DataFrame:
+        rows = keys.get_indexer(skus["item_id"])  # -1: no such item
+        return pd.DataFrame({c: pd.Series(taken, dtype=taken.dtype)  # (no inference)
+                             for c in wanted for taken in
+                             [pd.api.extensions.take(items[c].array, rows, allow_fill=True)]})
+
+    looked_up = made_from(memo, "item_columns",
+                          (skus["item_id"], *(items[c] for c in ("item_id", *wanted)),
+                           np.array(wanted, dtype=object)), look_up)
+    return pd.concat([out, looked_up], axis=1)
 

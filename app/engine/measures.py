@@ -56,6 +56,7 @@ from app.engine.lookup import (
 )
 from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
 from app.engine.result import PlanArrays
+from app.engine.same_values import MadeFrom, made_from
 from app.engine.targets import ABC_CLASSES, DIMENSION_KEYS, PART_CLASSES, TargetTable
 
 #: Unit shortage penalty as a share of unit cost when no margin above cost is known.
@@ -206,26 +207,35 @@ def _period_frame(labels: list[str], columns: dict[str, np.ndarray]) -> pd.DataF
     return pd.DataFrame({"period": labels, **columns})
 
 
-def _attributes(skus: pd.DataFrame) -> tuple[SkuAttributes, list[str]]:
+def _attributes(skus: pd.DataFrame, memo: MadeFrom | None = None
+                ) -> tuple[SkuAttributes, list[str]]:
     """Per-SKU costs, margins, lead times and group codes; also the category labels."""
-    n = len(skus)
     cost = np.nan_to_num(column(skus, "unit_cost", 0.0), nan=0.0)
     price_known = column(skus, "unit_price", np.nan)
     margin = np.where(price_known > cost, price_known - cost, SHORTAGE_COST_SHARE * cost)
     lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0), nan=0.0).astype(np.int64)
-    codes: dict[str, tuple[np.ndarray, int]] = {}
-    for dim, keys in (("part_class", PART_CLASSES), ("abc", ABC_CLASSES)):
-        labels = skus[dim] if dim in skus.columns else [""] * n
-        codes[dim] = group_codes(labels, keys), len(keys)
-    category = skus["category"] if "category" in skus.columns else pd.Series([""] * n)
-    rows, texts = label_text(category)  # each distinct category once
-    labels = [text or "uncategorised" for text in texts]
-    cats = sorted(set(labels))
-    codes["category"] = group_codes(labels, cats)[rows], len(cats)
-    groups = GroupIndicator.from_codes(codes, n)
+    labels = [skus[dim] if dim in skus.columns else None
+              for dim in ("part_class", "abc", "category")]
+    groups, cats = made_from(memo, "measure groups", (len(skus), *labels),
+                             lambda: _groups(len(skus), *labels))
     attrs = SkuAttributes(cost=cost, price=np.nan_to_num(price_known, nan=0.0), margin=margin,
                           lead_time=lead, groups=groups)
     return attrs, cats
+
+
+def _groups(n: int, part_class: pd.Series | None, abc: pd.Series | None,
+            category: pd.Series | None) -> tuple[GroupIndicator, list[str]]:
+    """The SKUs' part-class, ABC and category groups (a missing column: no SKU in any of
+    its fixed groups, every SKU uncategorised), and the category labels in order."""
+    codes: dict[str, tuple[np.ndarray, int]] = {}
+    for dim, labels, keys in (("part_class", part_class, PART_CLASSES),
+                              ("abc", abc, ABC_CLASSES)):
+        codes[dim] = group_codes(labels if labels is not None else [""] * n, keys), len(keys)
+    rows, texts = label_text(category if category is not None else pd.Series([""] * n))
+    labels = [text or "uncategorised" for text in texts]  # each distinct category once
+    cats = sorted(set(labels))
+    codes["category"] = group_codes(labels, cats)[rows], len(cats)
+    return GroupIndicator.from_codes(codes, n), cats
 
 
 def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.DatetimeIndex,
@@ -233,7 +243,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
                      resource_load: pd.DataFrame, demand_history: pd.DataFrame,
                      targets: pd.DataFrame, *,
                      shipped_sums: tuple[np.ndarray, np.ndarray] | None = None,
-                     visit: BlockVisitor | None = None
+                     visit: BlockVisitor | None = None, memo: MadeFrom | None = None
                      ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """The plan's measures: ``(kpis, kpis_by_period, sku_measures)``.
 
@@ -246,14 +256,18 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     - ``sku_measures``: one row per SKU in ``skus`` order (RangeIndex), columns
       ``SKU_MEASURES``; values are time averages over the horizon, service over the horizon
 
-    ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``).
+    ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``);
+    ``memo`` keeps the SKU groups and the target table while their sources read the same.
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
-    attrs, cats = _attributes(skus)
+    attrs, cats = _attributes(skus, memo)
     sums, sku = plan_sums(arrays, attrs, visit=visit)
     value = sums.value
-    goals = TargetTable(targets, periods)
+    goals = made_from(memo, "targets",
+                      (periods, *(() if targets is None else (targets[c] for c in targets)),
+                       np.array([] if targets is None else list(targets.columns), dtype=object)),
+                      lambda: TargetTable(targets, periods))
     cols: dict[str, np.ndarray] = {}
 
     def by_key(grouped: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -58,7 +58,8 @@ def plan(inp: PlanInput, progress: Progress | None = None,
     periods = calendar.starts[:-1]
 
     planned_orders = _planned_orders(skus, arrays, netted.past_due, lead, labels)
-    routing_rows = prepared.rows(inp, inp.routings["item_id"], inp.routings["site_id"])
+    routing_rows = prepared.rows(inp, inp.routings["item_id"], inp.routings["site_id"],
+                                 of="routings")
     load = resource_load(inp.resources, routing_rows, inp.routings, arrays.planned_releases,
                          prepared.open_work, labels)
 
@@ -85,7 +86,7 @@ def plan(inp: PlanInput, progress: Progress | None = None,
 
     kpis, by_period, sku_measures = compute_measures(
         settings, plan_skus, periods, arrays, planned_orders, load, inp.demand_history,
-        inp.targets, shipped_sums=prepared.shipped_sums, visit=visit)
+        inp.targets, shipped_sums=prepared.shipped_sums, visit=visit, memo=inp.memo)
     plan_skus = _with_columns(plan_skus, {c: sku_measures[c].to_numpy()
                                           for c in sku_measures.columns})
     kpis.update(recommend.plan_kpis(advised, column_values(skus, "unit_cost", 0.0), advice))

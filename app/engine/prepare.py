@@ -5,7 +5,7 @@ Lead times are in periods and rounded up to whole periods (``lead_time_periods``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from app.engine.inputs import PlanInput
 from app.engine.lot_sizing import LotRules
 from app.engine.netting import NettingInput
 from app.engine.network import Network, build_network
+from app.engine.same_values import made_from, read_only
 from app.engine.shelf_life import LotTable
 
 
@@ -49,9 +50,20 @@ class Prepared:
     demand: DemandForecast
     demand_rows: np.ndarray
 
-    def rows(self, inp: PlanInput, item_id: pd.Series, site_id: pd.Series) -> np.ndarray:
-        """Row here of each (item, site) pair; -1 where there is no such SKU."""
-        return _moved(inp.sku_rows(item_id, site_id), self.position)
+    def rows(self, inp: PlanInput, item_id: pd.Series, site_id: pd.Series, of: str = ""
+             ) -> np.ndarray:
+        """Row here of each (item, site) pair; -1 where there is no such SKU. ``of`` names
+        the pairs (a table) for ``inp.memo``: while the SKUs, their order and the pairs read
+        the same, the rows are the ones found last time."""
+        def look_up() -> np.ndarray:
+            rows = _moved(inp.sku_rows(item_id, site_id), self.position)
+            read_only(rows)
+            return rows
+
+        if not of:
+            return look_up()
+        return made_from(inp.memo, f"rows of {of}", (inp.skus["item_id"], inp.skus["site_id"],
+                                                     self.position, item_id, site_id), look_up)
 
 
 def _moved(rows: np.ndarray, position: np.ndarray) -> np.ndarray:
@@ -63,19 +75,17 @@ def prepare(inp: PlanInput) -> Prepared:
     settings = inp.settings
     calendar = settings.calendar
     n = len(inp.skus)
-    network = build_network(inp.skus, inp.bom, index=inp.sku_index)
-    codes = network.low_level_codes()
-    order = np.argsort(codes, kind="stable")
-    position = np.empty(n, dtype=np.int64)
-    position[order] = np.arange(n)
-    codes = codes[order]
+    network, codes, order, position = _levels(inp)
     skus = inp.skus.iloc[order].reset_index(drop=True)
 
     forecast = inp.demand or demand_forecast(calendar, inp.demand_history, inp.forecast)
     orders, lots = inp.open_orders, inp.lots
-    at, order_rows, lot_rows = (_moved(rows, position) for rows in inp.sku_index.rows_many(
-        [(forecast.item_id, forecast.site_id), (orders["item_id"], orders["site_id"]),
-         (lots["item_id"], lots["site_id"]) if len(lots) else ((), ())]))
+    pairs = [(forecast.item_id, forecast.site_id), (orders["item_id"], orders["site_id"]),
+             (lots["item_id"], lots["site_id"]) if len(lots) else ((), ())]
+    at, order_rows, lot_rows = made_from(
+        inp.memo, "rows of demand, orders, lots",
+        (inp.skus["item_id"], inp.skus["site_id"], position, *(c for p in pairs for c in p)),
+        lambda: _read_only([_moved(rows, position) for rows in inp.sku_index.rows_many(pairs)]))
     known = at >= 0
     demand = np.zeros((n, calendar.horizon))
     demand[at[known]] = forecast.per_period[known]
@@ -119,6 +129,41 @@ def prepare(inp: PlanInput) -> Prepared:
     )
     return Prepared(skus, order, position, network, codes, source, lead, open_work, netting,
                     (filled, shipped_quantity), forecast, at)
+
+
+#: the columns of the skus and bom tables the network is built from
+_NETWORK_COLUMNS = {"skus": ("item_id", "site_id", "supply_type", "source_site"),
+                    "bom": ("site_id", "parent_item", "component_item", "qty_per",
+                            "scrap_rate")}
+
+
+def _levels(inp: PlanInput) -> tuple[Network, np.ndarray, np.ndarray, np.ndarray]:
+    """The network, and its SKUs by low-level code: code of each row once sorted, the
+    input row of each sorted row (``order``) and the sorted row of each input row
+    (``position``). Made again only when a column it is built from reads differently."""
+    sources = [table[c] for name, table in (("skus", inp.skus), ("bom", inp.bom))
+               for c in _NETWORK_COLUMNS[name] if c in table.columns]
+
+    def make() -> tuple[Network, np.ndarray, np.ndarray, np.ndarray]:
+        network = build_network(inp.skus, inp.bom, index=inp.sku_index)
+        codes = network.low_level_codes()
+        order = np.argsort(codes, kind="stable")
+        position = np.empty(len(codes), dtype=np.int64)
+        position[order] = np.arange(len(codes))
+        codes = codes[order]
+        read_only(codes, order, position, network.arc_src, network.arc_dst, network.arc_qty,
+                  network.arc_kind, network.arc_row)
+        return network, codes, order, position
+
+    names = np.array([c for t in ("skus", "bom") for c in _NETWORK_COLUMNS[t]
+                      if c in getattr(inp, t).columns], dtype=object)
+    network, codes, order, position = made_from(inp.memo, "network", (*sources, names), make)
+    return replace(network, skus=inp.skus), codes, order, position
+
+
+def _read_only(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    read_only(*arrays)
+    return arrays
 
 
 def _open_work(calendar: Calendar, kind: np.ndarray, due_period: pd.Series, rows: np.ndarray,

@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.engine.result import PlanResult
+from app.engine.same_values import MadeFrom, same_values
 from app.models.contract import TABLES_BY_NAME, ColumnKind
 from app.models.values import format_text
 from app.views.frame_model import FrameModel, Index, make_column
-from app.views.same_values import MadeFrom, same_values
 
 KEY = ("item_id", "site_id")
 #: background of a cell whose value differs from the parent scenario

@@ -2,8 +2,14 @@
 
 A scenario read back unchanged from the store shares its columns' memory with the last read
 (pandas copies on write, so memory that is shared is never written): the same place means
-the same values, which is checked before any value is looked at. ``MadeFrom`` keeps what a
-view made from some columns (texts, a looked-up column) until one of them reads differently.
+the same values, which is checked before any value is looked at. ``MadeFrom`` keeps what was
+made from some columns (the network of the SKU and BOM keys, a looked-up column, a grid's
+texts) until one of them reads differently. A session keeps one between plans: an edit of a
+safety stock leaves the network, the SKU index and the group codes as they were, and the
+next plan takes them as made.
+
+Only values nobody writes in place may serve as sources: pandas columns (copy-on-write) and
+arrays made afresh for each plan and never written after.
 """
 
 from __future__ import annotations
@@ -82,3 +88,15 @@ class MadeFrom:
         made = make()
         self._held[name] = (sources, made)
         return made
+
+
+def read_only(*arrays: np.ndarray) -> None:
+    """Let nobody write ``arrays`` in place: what a memo keeps is shared by later plans."""
+    for array in arrays:
+        array.flags.writeable = False
+
+
+def made_from(memo: MadeFrom | None, name: str, sources: Sequence[object],
+              make: Callable[[], Any]) -> Any:
+    """``memo.get(name, sources, make)``, or just ``make()`` without a memo."""
+    return make() if memo is None else memo.get(name, sources, make)

@@ -1,0 +1,116 @@
+"""Values read as before, and what plans make from them kept between plans (the plan memo)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from app.engine.forecast import demand_forecast
+from app.engine.inputs import PlanInput
+from app.engine.plan import plan
+from app.engine.result import PlanArrays
+from app.engine.same_values import MadeFrom, same_values
+from app.models.demo import generate_demo
+
+
+def test_same_values_by_place_then_by_value() -> None:
+    a = pd.Series([1.0, np.nan, 3.0])
+    assert same_values(a, a.copy())  # other memory, same values (missing equal to missing)
+    assert same_values(a, a[:])  # the same memory
+    assert not same_values(a, pd.Series([1.0, np.nan, 4.0]))
+    assert not same_values(a, pd.Series([1, 2, 3]))  # another dtype
+    assert not same_values(a, a[:2])
+    text = pd.Series(["x", None, "z"], dtype=object)
+    assert same_values(text, pd.Series(["x", np.nan, "z"], dtype=object))
+    assert not same_values(text, pd.Series(["x", "y", "z"], dtype=object))
+    assert same_values(None, None) and not same_values(None, a)
+
+
+def test_made_from_makes_again_only_when_a_source_reads_differently() -> None:
+    memo, made = MadeFrom(), []
+
+    def make() -> int:
+        made.append(1)
+        return len(made)
+
+    column = pd.Series(["A", "B"], dtype=object)
+    assert memo.get("x", (column,), make) == 1
+    assert memo.get("x", (column.copy(),), make) == 1  # read anew, the same values
+    assert memo.get("y", (column,), make) == 2  # each name its own
+    assert memo.get("x", (pd.Series(["A", "C"], dtype=object),), make) == 3
+    assert memo.get("x", (column,), make) == 4  # the slot holds the last sources only
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> dict[str, pd.DataFrame]:
+    return generate_demo(skus=150)
+
+
+def _plan(tables: dict[str, pd.DataFrame], memo: MadeFrom | None):
+    inp = PlanInput.from_tables(tables, memo)
+    inp.demand = demand_forecast(inp.settings.calendar, inp.demand_history, inp.forecast)
+    inp.meio = False
+    return plan(inp)
+
+
+def _edited(tables: dict[str, pd.DataFrame], edits: list[tuple[str, int]]
+            ) -> dict[str, pd.DataFrame]:
+    """The tables after each (kind, row) edit, each written as the store writes one: the
+    edited table anew (copy on write), the others as they were."""
+    out = dict(tables)
+    for kind, row in edits:
+        if kind == "ss_qty":
+            skus = out["skus"].copy()
+            skus.loc[row % len(skus), ["ss_model", "ss_qty"]] = ["fixed", 50.0 + row]
+            out["skus"] = skus
+        elif kind == "source":  # a DC SKU bought instead of transferred: the network moves
+            skus = out["skus"].copy()
+            transfers = np.flatnonzero(skus["supply_type"].to_numpy() == "transfer")
+            skus.loc[transfers[row % len(transfers)], "supply_type"] = "buy"
+            out["skus"] = skus
+        elif kind == "qty_per":
+            bom = out["bom"].copy()
+            bom.loc[row % len(bom), "qty_per"] = 2.0 + row % 3
+            out["bom"] = bom
+        elif kind == "part_class":
+            items = out["items"].copy()
+            items.loc[row % len(items), ["part_class", "category"]] = ["WIP", f"cat {row}"]
+            out["items"] = items
+        elif kind == "target":
+            targets = out["targets"].copy()
+            targets.loc[row % len(targets), "value"] = 1000.0 * (row + 1)
+            out["targets"] = targets
+    return out
+
+
+def _assert_same_plan(got, want) -> None:
+    for name in PlanArrays.__dataclass_fields__:
+        np.testing.assert_array_equal(getattr(got.arrays, name), getattr(want.arrays, name),
+                                      err_msg=name)
+    for name in ("skus", "planned_orders", "resource_load", "kpis_by_period", "exceptions"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), obj=name)
+    assert got.kpis.keys() == want.kpis.keys()
+    for name, value in want.kpis.items():
+        assert got.kpis[name] == pytest.approx(value, rel=0, abs=0, nan_ok=True), name
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["ss_qty", "source", "qty_per", "part_class",
+                                           "target"]), st.integers(0, 10_000)),
+                min_size=1, max_size=4))
+@example([("ss_qty", 7)]).via("an edit the memo outlives")
+@example([("source", 3), ("qty_per", 0)]).via("edits of the network")
+@example([("part_class", 2), ("target", 5)]).via("edits of the groups and the targets")
+def test_a_plan_with_the_memo_is_the_plan_without(demo_tables, edits) -> None:
+    """Edit after edit, a session's memo gives the very plan made from scratch: what it
+    keeps is made again whenever a table it was made from changed."""
+    memo = MadeFrom()
+    tables = demo_tables
+    _plan(tables, memo)
+    for k in range(len(edits)):
+        tables = _edited(demo_tables, edits[:k + 1])
+        _assert_same_plan(_plan(tables, memo), _plan(tables, None))
