@@ -29,6 +29,7 @@ from app.engine.netting import net
 from app.engine.prepare import column_values, prepare
 from app.engine.progress import Progress, ShouldStop, part
 from app.engine.result import PlanArrays, PlanResult
+from app.engine.same_values import MadeFrom, made_from, read_only
 
 
 def plan(inp: PlanInput, progress: Progress | None = None,
@@ -57,7 +58,7 @@ def plan(inp: PlanInput, progress: Progress | None = None,
     labels = calendar.labels()
     periods = calendar.starts[:-1]
 
-    planned_orders = _planned_orders(skus, arrays, netted.past_due, lead, labels)
+    planned_orders = _planned_orders(skus, arrays, netted.past_due, lead, labels, inp.memo)
     routing_rows = prepared.rows(inp, inp.routings["item_id"], inp.routings["site_id"],
                                  of="routings")
     load = resource_load(inp.resources, routing_rows, inp.routings, arrays.planned_releases,
@@ -115,7 +116,8 @@ def _with_columns(frame: pd.DataFrame, columns: dict[str, np.ndarray | float]
 
 
 def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray,
-                    lead: np.ndarray, labels: list[str]) -> pd.DataFrame:
+                    lead: np.ndarray, labels: list[str], memo: MadeFrom | None = None
+                    ) -> pd.DataFrame:
     """One row per planned receipt: kind (make/buy/transfer), release and receipt periods.
 
     Text columns are categoricals (built from codes: no per-row strings), and ``sku_row``,
@@ -123,6 +125,7 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
     Rows come SKU by SKU, periods in order (row-major). Every column is built once at its
     final size and type: per-SKU values are repeated by the SKU's order count, per-cell
     values taken at the flat cell index (fewer and smaller temporaries than 2-D indexing).
+    ``memo`` keeps the codes of the SKUs' text columns while they read the same.
     """
     n, h = arrays.planned_receipts.shape
     placed = arrays.planned_receipts > 1e-9
@@ -143,7 +146,8 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
                                          categories=names, validate=False)
 
     def text(values: pd.Series) -> pd.Categorical:
-        codes, names = pd.factorize(values, use_na_sentinel=True)
+        codes, names = made_from(memo, f"codes of {values.name}", (values,),
+                                 lambda: _read_only(pd.factorize(values, use_na_sentinel=True)))
         return categorical(codes, names)
 
     label = pd.Index(labels)
@@ -161,6 +165,11 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
         "release_index": release,
         "receipt_index": t,
     }, copy=False)
+
+
+def _read_only(factorized: tuple[np.ndarray, pd.Index]) -> tuple[np.ndarray, pd.Index]:
+    read_only(factorized[0])
+    return factorized
 
 
 def _code_type(categories: int) -> type[np.signedinteger]:
