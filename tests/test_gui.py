@@ -458,3 +458,31 @@ def test_unexpected_errors_are_shown_in_a_dialog(qapp, monkeypatch: pytest.Monke
 
 def test_invalid_index_has_no_data(qapp) -> None:
     assert FrameModel().data(QModelIndex()) is None
+
+
+def test_frozen_columns_edge_follows_their_width(qtbot) -> None:
+    """The line after the frozen columns sits on their right edge and moves when one is
+    resized; the overlay has no style sheet (it would slow down every repaint of the grid)."""
+    from PySide6.QtGui import QStandardItemModel
+
+    from app.views.frozen_view import FrozenTableView
+
+    view = FrozenTableView(frozen=2)
+    qtbot.addWidget(view)
+    model = QStandardItemModel(4, 5)
+    view.setModel(model)
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    edge = view.findChild(type(view.viewport()), "frozenEdge")
+    assert edge is not None and edge.isVisible()
+    left = view.frozen_view.geometry().left()
+
+    def expected_x() -> int:
+        return left + view.columnWidth(0) + view.columnWidth(1) - 1
+
+    assert (edge.x(), edge.width()) == (expected_x(), 1)
+    view.setColumnWidth(1, view.columnWidth(1) + 40)
+    assert view.frozen_view.columnWidth(1) == view.columnWidth(1)
+    assert edge.x() == expected_x()
+    assert view.frozen_view.styleSheet() == ""

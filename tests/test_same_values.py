@@ -79,6 +79,12 @@ def _edited(tables: dict[str, pd.DataFrame], edits: list[tuple[str, int]]
             items = out["items"].copy()
             items.loc[row % len(items), ["part_class", "category"]] = ["WIP", f"cat {row}"]
             out["items"] = items
+        elif kind in ("open_orders", "routings", "lots"):  # a row moved to another SKU
+            table = out[kind].copy()
+            other = out["skus"].iloc[row % len(out["skus"])]
+            table.loc[row % len(table), ["item_id", "site_id"]] = [other["item_id"],
+                                                                   other["site_id"]]
+            out[kind] = table
         elif kind == "target":
             targets = out["targets"].copy()
             targets.loc[row % len(targets), "value"] = 1000.0 * (row + 1)
@@ -100,11 +106,13 @@ def _assert_same_plan(got, want) -> None:
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["ss_qty", "source", "qty_per", "part_class",
-                                           "target"]), st.integers(0, 10_000)),
+                                           "target", "open_orders", "routings", "lots"]),
+                          st.integers(0, 10_000)),
                 min_size=1, max_size=4))
 @example([("ss_qty", 7)]).via("an edit the memo outlives")
 @example([("source", 3), ("qty_per", 0)]).via("edits of the network")
 @example([("part_class", 2), ("target", 5)]).via("edits of the groups and the targets")
+@example([("open_orders", 1), ("routings", 2), ("lots", 0)]).via("rows moved between SKUs")
 def test_a_plan_with_the_memo_is_the_plan_without(demo_tables, edits) -> None:
     """Edit after edit, a session's memo gives the very plan made from scratch: what it
     keeps is made again whenever a table it was made from changed."""
