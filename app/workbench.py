@@ -146,6 +146,7 @@ class Workbench:
         self._store.close()
         self._store, self._current = store, root
         self._cache.clear()
+        self._plan_memo = MadeFrom()  # (let the other workspace's columns go)
         self._notify(Changed("open", root, ALL_TABLES, True))
 
     def close(self) -> None:
