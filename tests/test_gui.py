@@ -366,7 +366,7 @@ def test_failed_import_lists_problems_and_changes_nothing(window: MainWindow, tm
                                                           tiny_frames: dict) -> None:
     folder, line = bad_import_folder(tmp_path, tiny_frames)
     target = tmp_path / "imported.echelon"
-    assert not window.import_into(folder, target)
+    assert not window.files.import_into(folder, target)
     dialog = window.problems_dialog
     assert dialog is not None and dialog.isVisible()
     text = dialog.text.toPlainText()
@@ -381,11 +381,11 @@ def test_failed_import_lists_problems_and_changes_nothing(window: MainWindow, tm
 def test_import_then_export(window: MainWindow, tmp_path: Path, tiny_frames: dict) -> None:
     folder = tmp_path / "good"
     write_folder(tiny_frames, folder)
-    assert window.import_into(folder, tmp_path / "imported")
+    assert window.files.import_into(folder, tmp_path / "imported")
     assert window.windowTitle() == "Echelon — imported.echelon"
     assert "Imported good" in window.statusBar().currentMessage()
     out = tmp_path / "out"
-    assert window.export_to(out)
+    assert window.files.export_to(out)
     assert (out / "skus.csv").read_text() == (folder / "skus.csv").read_text()
     for plan_file in ("projection.csv", "planned_orders.csv", "kpis.csv", "exceptions.csv",
                       "plan_skus.csv"):

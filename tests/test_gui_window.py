@@ -449,9 +449,9 @@ def test_approve_and_export_the_chosen_scenario(window: MainWindow, tmp_path: Pa
     assert window.workbench.info().status == "approved"
     window.scenario_tree.select_scenario("Baseline")
     fork(window, monkeypatch, "Plan C")
-    assert window.export_choices()[0] == ("Plan B", "Plan B (approved)")
+    assert window.files.export_choices()[0] == ("Plan B", "Plan B (approved)")
     out = tmp_path / "out"
-    assert window.export_to(out, "Plan B")
+    assert window.files.export_to(out, "Plan B")
     skus = (out / "skus.csv").read_text()
     assert "RM1,P1,buy,,6" in skus
     for name in ("projection.csv", "planned_orders.csv", "kpis.csv", "exceptions.csv",
@@ -487,7 +487,7 @@ def test_cancelled_import_writes_nothing(window: MainWindow, tmp_path: Path,
     folder = tmp_path / "good"
     write_folder(tiny_frames, folder)
     target = tmp_path / "never.echelon"
-    task = window.start_import(folder, target)
+    task = window.files.start_import(folder, target)
     assert window.progress.isVisibleTo(window)
     window.progress.cancel()
     outcome = window.wait_for(task)
@@ -499,7 +499,7 @@ def test_cancelled_import_writes_nothing(window: MainWindow, tmp_path: Path,
 
 def test_new_demo_workspace_and_recent_files(window: MainWindow, tmp_path: Path) -> None:
     target = tmp_path / "fresh.echelon"
-    window.wait_for(window.start_demo(target, skus=60))
+    window.wait_for(window.files.start_demo(target, skus=60))
     assert window.workbench.path == target
     assert window.settings.recent_files()[0] == target.resolve()
     window.recent_menu.aboutToShow.emit()

@@ -2,8 +2,9 @@
 
 Every edit recomputes the current scenario's plan through ``Recomputer`` (off the GUI thread
 when it is slow); each new plan goes to the workbook and to the visible tab (``show_plan``),
-and to the others when they become visible. Long file work (import, new demo workspace) runs
-as a ``BackgroundTask`` with a progress bar and a cancel button in the status bar.
+and to the others when they become visible. Long work (import, new demo workspace) runs as a
+``BackgroundTask`` with a progress bar and a cancel button in the status bar; the File menu's
+work is ``WorkspaceFiles``'s (``window.files``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ import importlib.util
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -35,8 +33,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.engine.result import PlanResult
-from app.views.dialogs import ExportDialog, ProblemsDialog, TextDialog, data_format_html, tell
-from app.views.file_tasks import demo_task, import_task
+from app.views.dialogs import ProblemsDialog, TextDialog, data_format_html, tell
 from app.views.recompute import (
     THRESHOLD_MS,
     BackgroundTask,
@@ -48,6 +45,7 @@ from app.views.relay import listen
 from app.views.scenario_tree import ScenarioTree
 from app.views.settings import AppSettings
 from app.views.workbook import WorkbookView
+from app.views.workspace_files import WorkspaceFiles
 from app.workbench import Changed, DataProblems, Workbench, WorkspaceError
 
 if TYPE_CHECKING:
@@ -57,8 +55,6 @@ if TYPE_CHECKING:
     from app.views.scorecard import ScorecardView
     from app.views.sku_detail import SkuDetailView
 
-WORKSPACE_FILTER = "Echelon workspaces (*.echelon);;All files (*)"
-XLSX_FILTER = "Excel workbooks (*.xlsx);;All files (*)"
 MESSAGE_MS = 10_000
 DOCK_WIDTH = 250
 #: the first plan starts when the grid first paints, or this long after the window is made
@@ -147,6 +143,8 @@ class MainWindow(QMainWindow):
                 "Stop the multi-echelon safety-stock search now and plan with the best "
                 "solution found so far"))
 
+        #: opening, the demo, import and export (File menu)
+        self.files = WorkspaceFiles(self)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
         self._build_toolbar()
@@ -270,10 +268,11 @@ class MainWindow(QMainWindow):
         pix = QStyle.StandardPixmap
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        files = self.files
         file_menu.addAction(self._action("actionNewDemo", "&New workspace from demo…",
-                                         self.new_demo_workspace, QKeySequence.StandardKey.New,
+                                         files.new_demo_workspace, QKeySequence.StandardKey.New,
                                          tip="Create a workspace holding the demo company"))
-        file_menu.addAction(self._action("actionOpen", "&Open workspace…", self.open_workspace,
+        file_menu.addAction(self._action("actionOpen", "&Open workspace…", files.open_workspace,
                                          QKeySequence.StandardKey.Open, pix.SP_DialogOpenButton,
                                          "Open an Echelon workspace file"))
         self.recent_menu = QMenu("Open &recent", self, objectName="menuRecent")
@@ -281,13 +280,13 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self._action("actionImport", "&Import CSV folder…",
-                                         self.import_folder,
+                                         files.import_folder,
                                          tip="Import a folder of CSV files into a new workspace"))
         file_menu.addAction(self._action("actionImportXlsx", "Import E&xcel workbook…",
-                                         self.import_workbook,
+                                         files.import_workbook,
                                          tip="Import an .xlsx (one sheet per table)"))
         file_menu.addAction(self._action("actionExport", "&Export scenario…",
-                                         self.export_scenario, QKeySequence("Ctrl+E"),
+                                         files.export_scenario, QKeySequence("Ctrl+E"),
                                          pix.SP_DialogSaveButton,
                                          "Write a scenario's data and plan as CSV files"))
         file_menu.addSeparator()
@@ -353,7 +352,7 @@ class MainWindow(QMainWindow):
         recent = self.settings.recent_files()
         for path in recent:
             action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+            action.triggered.connect(lambda _c=False, p=path: self.files.open_path(p))
         if not recent:
             self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
 
@@ -503,7 +502,7 @@ class MainWindow(QMainWindow):
 
     # --- running an operation --------------------------------------------------------------
 
-    def _attempt(self, what: str, operation: Callable[[], object]) -> bool:
+    def attempt(self, what: str, operation: Callable[[], object]) -> bool:
         """Run ``operation``; a refusal is shown to the user, never raised. True when done."""
         try:
             with _busy():
@@ -563,117 +562,13 @@ class MainWindow(QMainWindow):
             loop.exec()
         return self.last_task_outcome
 
-    # --- File ------------------------------------------------------------------------------
-
-    def open_workspace(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open workspace",
-                                              str(self._workbench.path.parent), WORKSPACE_FILTER)
-        if path:
-            self.open_path(Path(path))
-
-    def open_path(self, path: Path) -> bool:
-        return self._attempt("Open workspace", lambda: self._workbench.open(path))
-
-    def new_demo_workspace(self) -> None:
-        suggested = self._workbench.path.parent / "demo.echelon"
-        target, _ = QFileDialog.getSaveFileName(self, "New workspace with the demo company",
-                                                str(suggested), WORKSPACE_FILTER)
-        if target:
-            self.start_demo(_with_suffix(Path(target)))
-
-    def start_demo(self, target: Path, skus: int = 450) -> BackgroundTask:
-        def done(_counts: object) -> None:
-            if self.open_path(target):
-                self.show_message(f"Created {target.name} with the demo company")
-
-        return self.run_task(demo_task(target, skus), "New demo workspace", done)
-
-    def import_folder(self) -> None:
-        """Ask for a CSV folder and a new workspace file; import, then open it."""
-        source = QFileDialog.getExistingDirectory(self, "Import CSV folder",
-                                                  str(self._workbench.path.parent))
-        if source:
-            self._ask_import_target(Path(source))
-
-    def import_workbook(self) -> None:
-        source, _ = QFileDialog.getOpenFileName(self, "Import Excel workbook",
-                                                str(self._workbench.path.parent), XLSX_FILTER)
-        if source:
-            self._ask_import_target(Path(source))
-
-    def _ask_import_target(self, source: Path) -> None:
-        suggested = self._workbench.path.parent / f"{source.stem}.echelon"
-        target, _ = QFileDialog.getSaveFileName(self, "New workspace for the import",
-                                                str(suggested), WORKSPACE_FILTER)
-        if target:
-            self.start_import(source, Path(target))
-
-    def start_import(self, source: Path, target: Path) -> BackgroundTask:
-        """Import ``source`` into the new workspace ``target`` off the GUI thread, then open it.
-
-        All or nothing: a refused import lists every problem and writes nothing.
-        """
-        target = _with_suffix(target)
-
-        def done(counts: object) -> None:
-            if not self.open_path(target):
-                return
-            shown = ", ".join(f"{n:,} {name}" for name, n in dict(counts).items() if n)
-            self.show_message(f"Imported {source.name} into {target.name}: {shown}")
-
-        return self.run_task(import_task(source, target), f"Importing {source.name}", done)
-
-    def import_into(self, source: Path, target: Path) -> bool:
-        """``start_import`` and wait for it; True when the new workspace is open."""
-        outcome = self.wait_for(self.start_import(source, target))
-        return isinstance(outcome, dict) and self._workbench.path == _with_suffix(target)
-
-    def export_choices(self) -> list[tuple[str, str]]:
-        """(scenario, label) to export, approved scenarios first."""
-        infos = self._workbench.scenarios()
-        approved = [(i.name, f"{i.name} (approved)") for i in infos
-                    if i.parent is not None and i.status == "approved"]
-        others = [(i.name, i.name + (" (Baseline)" if i.parent is None else f" ({i.status})"))
-                  for i in infos if not (i.parent is not None and i.status == "approved")]
-        return approved + others
-
-    def export_scenario(self) -> None:
-        dialog = ExportDialog(self.export_choices(), self._workbench.current, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        scenario = dialog.scenario
-        folder = QFileDialog.getExistingDirectory(
-            self, f"Export '{scenario}' to folder", str(self._workbench.path.parent))
-        if folder:
-            self.export_to(Path(folder), scenario)
-
-    def export_to(self, folder: Path, scenario: str | None = None) -> bool:
-        """Write a scenario's (the current one's by default) tables and plan as CSV files."""
-        from app.models.csv_io import write_folder
-        from app.models.plan_export import write_plan
-
-        name = scenario or self._workbench.current
-        written: list[Path] = []
-
-        def export() -> None:
-            try:
-                written.extend(write_folder(self._workbench.frames(name=name), folder))
-                written.extend(write_plan(self._workbench.plan(name), folder))
-            except OSError as err:
-                raise WorkspaceError(f"{folder}: {err.strerror or err}") from None
-
-        if self._attempt("Export", export):
-            self.show_message(f"Exported '{name}' to {folder}: {len(written)} files")
-            return True
-        return False
-
     # --- Edit ------------------------------------------------------------------------------
 
     def undo(self) -> None:
-        self._attempt("Undo", self._report(self._workbench.undo, "Undone"))
+        self.attempt("Undo", self._report(self._workbench.undo, "Undone"))
 
     def redo(self) -> None:
-        self._attempt("Redo", self._report(self._workbench.redo, "Redone"))
+        self.attempt("Redo", self._report(self._workbench.redo, "Redone"))
 
     def _report(self, operation: Callable[[], Changed], verb: str) -> Callable[[], None]:
         def run() -> None:
@@ -709,33 +604,33 @@ class MainWindow(QMainWindow):
         name = self._ask_name("Fork scenario", f"Name of the new scenario on top of '{parent}':",
                               _unused_name({i.name for i in self._workbench.scenarios()}))
         if name:
-            self._attempt("Fork", lambda: self._workbench.fork(name))
+            self.attempt("Fork", lambda: self._workbench.fork(name))
 
     def rename(self) -> None:
         old = self._workbench.current
         name = self._ask_name("Rename scenario", f"New name for '{old}':", old)
         if name and name != old:
-            self._attempt("Rename", lambda: self._workbench.rename(name))
+            self.attempt("Rename", lambda: self._workbench.rename(name))
 
     def delete(self) -> None:
         info = self._workbench.info()
         question = f"Delete scenario '{info.name}'"
         question += f" and its {info.changes:,} changes?" if info.changes else "?"
         if self._confirm("Delete scenario", question):
-            self._attempt("Delete", self._workbench.delete)
+            self.attempt("Delete", self._workbench.delete)
 
     def approve(self) -> None:
-        self._attempt("Approve", self._workbench.approve)
+        self.attempt("Approve", self._workbench.approve)
 
     def reopen(self) -> None:
-        self._attempt("Reopen", lambda: self._workbench.set_status("draft"))
+        self.attempt("Reopen", lambda: self._workbench.set_status("draft"))
 
     def commit_into_parent(self) -> None:
         info = self._workbench.info()
         if self._confirm("Commit into parent",
                          f"Move the {info.changes:,} changes of '{info.name}' into "
                          f"'{info.parent}'? '{info.name}' stays, with no changes of its own."):
-            self._attempt("Commit", self._workbench.commit_into_parent)
+            self.attempt("Commit", self._workbench.commit_into_parent)
 
     def _ask_name(self, title: str, label: str, text: str) -> str | None:
         name, ok = QInputDialog.getText(self, title, label, text=text)
@@ -786,10 +681,6 @@ def _busy() -> Iterator[None]:
         yield
     finally:
         QGuiApplication.restoreOverrideCursor()
-
-
-def _with_suffix(path: Path) -> Path:
-    return path if path.suffix else path.with_suffix(".echelon")
 
 
 def _unused_name(taken: set[str]) -> str:
