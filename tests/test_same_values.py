@@ -12,7 +12,7 @@ from app.engine.forecast import demand_forecast
 from app.engine.inputs import PlanInput
 from app.engine.plan import plan
 from app.engine.result import PlanArrays
-from app.engine.same_values import MadeFrom, same_values
+from app.engine.same_values import MadeFrom, read_only, same_values
 from app.models.demo import generate_demo
 
 
@@ -42,6 +42,16 @@ def test_made_from_makes_again_only_when_a_source_reads_differently() -> None:
     assert memo.get("y", (column,), make) == 2  # each name its own
     assert memo.get("x", (pd.Series(["A", "C"], dtype=object),), make) == 3
     assert memo.get("x", (column,), make) == 4  # the slot holds the last sources only
+
+
+def test_what_a_memo_keeps_is_read_only() -> None:
+    codes, order = np.arange(3), np.zeros(3)
+    made = read_only((codes, order, "names"))
+    assert made[0] is codes and made[2] == "names"
+    with pytest.raises(ValueError, match="read-only"):
+        codes[0] = 7
+    with pytest.raises(ValueError, match="read-only"):
+        order += 1
 
 
 @pytest.fixture(scope="module")

@@ -147,7 +147,7 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
 
     def text(values: pd.Series) -> pd.Categorical:
         codes, names = made_from(memo, f"codes of {values.name}", (values,),
-                                 lambda: _read_only(pd.factorize(values, use_na_sentinel=True)))
+                                 lambda: read_only(pd.factorize(values, use_na_sentinel=True)))
         return categorical(codes, names)
 
     label = pd.Index(labels)
@@ -165,11 +165,6 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
         "release_index": release,
         "receipt_index": t,
     }, copy=False)
-
-
-def _read_only(factorized: tuple[np.ndarray, pd.Index]) -> tuple[np.ndarray, pd.Index]:
-    read_only(factorized[0])
-    return factorized
 
 
 def _code_type(categories: int) -> type[np.signedinteger]:

@@ -56,9 +56,7 @@ class Prepared:
         the pairs (a table) for ``inp.memo``: while the SKUs, their order and the pairs read
         the same, the rows are the ones found last time."""
         def look_up() -> np.ndarray:
-            rows = _moved(inp.sku_rows(item_id, site_id), self.position)
-            read_only(rows)
-            return rows
+            return read_only(_moved(inp.sku_rows(item_id, site_id), self.position))
 
         if not of:
             return look_up()
@@ -85,7 +83,7 @@ def prepare(inp: PlanInput) -> Prepared:
     at, order_rows, lot_rows = made_from(
         inp.memo, "rows of demand, orders, lots",
         (inp.skus["item_id"], inp.skus["site_id"], position, *(c for p in pairs for c in p)),
-        lambda: _read_only([_moved(rows, position) for rows in inp.sku_index.rows_many(pairs)]))
+        lambda: read_only([_moved(rows, position) for rows in inp.sku_index.rows_many(pairs)]))
     known = at >= 0
     demand = np.zeros((n, calendar.horizon))
     demand[at[known]] = forecast.per_period[known]
@@ -141,7 +139,7 @@ def _levels(inp: PlanInput) -> tuple[Network, np.ndarray, np.ndarray, np.ndarray
     """The network, and its SKUs by low-level code: code of each row once sorted, the
     input row of each sorted row (``order``) and the sorted row of each input row
     (``position``). Made again only when a column it is built from reads differently."""
-    sources = [table[c] for name, table in (("skus", inp.skus), ("bom", inp.bom))
+    present = [(table, c) for table, name in ((inp.skus, "skus"), (inp.bom, "bom"))
                for c in _NETWORK_COLUMNS[name] if c in table.columns]
 
     def make() -> tuple[Network, np.ndarray, np.ndarray, np.ndarray]:
@@ -150,20 +148,14 @@ def _levels(inp: PlanInput) -> tuple[Network, np.ndarray, np.ndarray, np.ndarray
         order = np.argsort(codes, kind="stable")
         position = np.empty(len(codes), dtype=np.int64)
         position[order] = np.arange(len(codes))
-        codes = codes[order]
-        read_only(codes, order, position, network.arc_src, network.arc_dst, network.arc_qty,
-                  network.arc_kind, network.arc_row)
-        return network, codes, order, position
+        read_only([network.arc_src, network.arc_dst, network.arc_qty, network.arc_kind,
+                   network.arc_row])
+        return read_only((network, codes[order], order, position))
 
-    names = np.array([c for t in ("skus", "bom") for c in _NETWORK_COLUMNS[t]
-                      if c in getattr(inp, t).columns], dtype=object)
-    network, codes, order, position = made_from(inp.memo, "network", (*sources, names), make)
+    names = np.array([c for _, c in present], dtype=object)
+    network, codes, order, position = made_from(
+        inp.memo, "network", (*(table[c] for table, c in present), names), make)
     return replace(network, skus=inp.skus), codes, order, position
-
-
-def _read_only(arrays: list[np.ndarray]) -> list[np.ndarray]:
-    read_only(*arrays)
-    return arrays
 
 
 def _open_work(calendar: Calendar, kind: np.ndarray, due_period: pd.Series, rows: np.ndarray,

@@ -15,10 +15,12 @@ arrays made afresh for each plan and never written after.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+
+T = TypeVar("T")
 
 
 def location(values: pd.Series | np.ndarray) -> tuple[object, ...]:
@@ -90,10 +92,13 @@ class MadeFrom:
         return made
 
 
-def read_only(*arrays: np.ndarray) -> None:
-    """Let nobody write ``arrays`` in place: what a memo keeps is shared by later plans."""
-    for array in arrays:
-        array.flags.writeable = False
+def read_only(made: T) -> T:
+    """``made`` with every numpy array in it (itself, or the items of a tuple or list) made
+    read-only: what a memo keeps is shared by the plans that follow, and none may write it."""
+    for array in made if isinstance(made, tuple | list) else (made,):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    return made
 
 
 def made_from(memo: MadeFrom | None, name: str, sources: Sequence[object],
