@@ -14,7 +14,8 @@ For each size the demo generator's company is imported into a temporary workspac
   one warm-up; printed with the recompute's own share (the plan's wall time) and the rest
   (the checked edit, reading the scenario back, the grid, the paint).
 
-Peak memory is the process's peak resident set size. Runs offscreen (QT_QPA_PLATFORM).
+Peak memory is the process's peak resident set size. Runs offscreen (QT_QPA_PLATFORM). The
+machine's pace (``bench/machine_speed.py``) is printed before and after.
 """
 
 from __future__ import annotations
@@ -153,9 +154,12 @@ def main() -> None:
         print(f"{n} {statistics.median(whole):.1f} {statistics.median(recompute):.1f} "
               f"{peak_mb():.0f}")
         return
+    from bench.machine_speed import reference_ms
+
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.system()}, {os.cpu_count()} cores; "
-          f"Qt platform {os.environ['QT_QPA_PLATFORM']}")
+          f"Qt platform {os.environ['QT_QPA_PLATFORM']}; pace: reference work "
+          f"{reference_ms():.1f} ms (bench/machine_speed.py)")
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
             db = make_workspace(Path(folder), size)
@@ -172,6 +176,7 @@ def main() -> None:
                   f"the rest {whole - recompute:,.0f} ms), median of {args.edits}; start-up to "
                   f"first paint {first:.2f} s (first plan shown {planned:.2f} s), median of "
                   f"{args.startups}; peak RSS {peak} MB")
+    print(f"pace after: reference work {reference_ms():.1f} ms")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ machine is shared: single runs move by tens of percent), and the peak memory tra
 one recompute. The customer-demand forecast is computed once beforehand, as a session does
 (it changes only with the history), and its time is printed apart; so is the multi-echelon
 safety-stock solve (a session memoises it by its inputs: edits that do not touch them reuse
-it), timed in the warm-up plan.
+it), timed in the warm-up plan. The machine's pace (``bench/machine_speed.py``) is printed
+before and after.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from app.engine.recommend import MeioMemo
 from app.engine.result import PlanResult
 from app.engine.same_values import MadeFrom
 from app.models.demo import generate_demo
+from bench.machine_speed import reference_ms
 
 
 def edited(tables: dict[str, pd.DataFrame], value: float) -> dict[str, pd.DataFrame]:
@@ -57,7 +59,8 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=104)
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.system()}; horizon {args.horizon} periods")
+          f"{platform.python_version()}, {platform.system()}; horizon {args.horizon} periods; "
+          f"pace: reference work {reference_ms():.1f} ms (bench/machine_speed.py)")
     for size in (int(s) for s in args.sizes.split(",")):
         tables = generate_demo(skus=size)
         settings = tables["settings"].copy()
@@ -104,6 +107,7 @@ def main() -> None:
               f"peak {peak:.0f} MB; demand forecast "
               f"from history (once per history version) {forecast_s:.3f} s; first plan with "
               f"the MEIO solve {warm_s:.3f} s (gap {result.kpis['meio_gap']:.2%})")
+    print(f"pace after: reference work {reference_ms():.1f} ms")
 
 
 if __name__ == "__main__":
