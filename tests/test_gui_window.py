@@ -387,12 +387,13 @@ def test_an_edit_shows_in_the_grid_before_a_slow_plan_arrives(qtbot, tmp_workspa
         # hold the worker: the plan of the edit queues behind this
         win.recomputer.pool.start(QRunnable.create(lambda: release.wait(10)))
         assert win.workbook.model.setData(index, "11")
-        qtbot.wait(100)  # event loop turns, the plan still waits
-        assert win.recomputer.busy
         model = win.workbook.planning_model
         row = model.find_row({"item_id": "RM1", "site_id": "P1"})
         column = model.column_names().index("lead_time")
-        assert model.index(row, column).data(DISPLAY) == "11"  # no flush(): as painted
+        # the event loop turns (no flush(): as painted) while the plan still waits
+        qtbot.waitUntil(lambda: model.index(row, column).data(DISPLAY) == "11",
+                        timeout=5_000)
+        assert win.recomputer.busy
         assert model.stale  # the outcomes are the older plan's, greyed
         release.set()
         qtbot.waitUntil(lambda: not win.recomputer.busy, timeout=10_000)

@@ -375,8 +375,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop background plans (results still on their way are dropped)."""
+        """Stop background plans (results still on their way are dropped) and refreshes
+        still waiting for the event loop."""
         self.recomputer.stop()
+        self.workbook.stop()
         if self.is_built("scorecard"):
             self.scorecard.stop()
 

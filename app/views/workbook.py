@@ -214,6 +214,12 @@ class WorkbookView(QWidget):
             self._refresh_timer.stop()
             self.reload()
 
+    def stop(self) -> None:
+        """Drop refreshes still waiting for the event loop (the window is closing: the
+        workspace may be closed before they would run)."""
+        self._refresh_timer.stop()
+        self._filter_timer.stop()
+
     def _refresh_planning(self, fit: bool = False) -> None:
         self._refresh_timer.stop()
         wb = self._workbench
