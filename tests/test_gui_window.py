@@ -507,6 +507,32 @@ def test_new_demo_workspace_and_recent_files(window: MainWindow, tmp_path: Path)
     assert target.name in window.recent_menu.actions()[0].text()
 
 
+def test_file_open_asks_for_a_workspace_and_a_cancel_changes_nothing(
+        window: MainWindow, tmp_path: Path, tiny_frames: dict, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    other = tmp_path / "other" / "second.echelon"
+    other.parent.mkdir()
+    with Store.create(other) as store:
+        store.import_baseline(tiny_frames)
+    asked: list[str] = []
+
+    def pick(answer: str):
+        def dialog(_parent, title, folder, _filters):
+            asked.append(f"{title} in {Path(folder).name}")
+            return answer, ""
+        return dialog
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", pick(""))  # cancelled
+    window.actions_by_name["actionOpen"].trigger()
+    assert window.workbench.path.name == "tiny.echelon"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", pick(str(other)))
+    window.actions_by_name["actionOpen"].trigger()
+    assert window.workbench.path == other
+    # the dialog starts beside the open workspace
+    assert asked == [f"Open workspace in {tmp_path.name}", f"Open workspace in {tmp_path.name}"]
+
+
 def test_settings_are_restored(qtbot, tmp_workspace: Path, tmp_path: Path) -> None:
     ini = tmp_path / "settings.ini"
     first = open_window(qtbot, tmp_workspace, settings=AppSettings.at(ini))

@@ -34,11 +34,15 @@ class WorkspaceFiles:
     def _workbench(self) -> Workbench:
         return self._window.workbench
 
+    def _ask_file(self, title: str, filters: str) -> Path | None:
+        """A file the user picks to open (None: cancelled), starting beside the workspace."""
+        path, _ = QFileDialog.getOpenFileName(self._window, title,
+                                              str(self._workbench.path.parent), filters)
+        return Path(path) if path else None
+
     def open_workspace(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open workspace",
-                                              str(self._workbench.path.parent), WORKSPACE_FILTER)
-        if path:
-            self.open_path(Path(path))
+        if path := self._ask_file("Open workspace", WORKSPACE_FILTER):
+            self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
         return self._window.attempt("Open workspace", lambda: self._workbench.open(path))
@@ -65,10 +69,8 @@ class WorkspaceFiles:
             self._ask_import_target(Path(source))
 
     def import_workbook(self) -> None:
-        source, _ = QFileDialog.getOpenFileName(self._window, "Import Excel workbook",
-                                                str(self._workbench.path.parent), XLSX_FILTER)
-        if source:
-            self._ask_import_target(Path(source))
+        if source := self._ask_file("Import Excel workbook", XLSX_FILTER):
+            self._ask_import_target(source)
 
     def _ask_import_target(self, source: Path) -> None:
         suggested = self._workbench.path.parent / f"{source.stem}.echelon"
