@@ -179,11 +179,13 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
     order multiple, gets -0.0 there (what rounding 0 up to the multiple gives).
 
     Each period step is a few numpy calls over all the SKUs at once, period-major ((H, m)
-    arrays: each step reads contiguous rows): the order sizes of every SKU into a work row,
-    then copied where the SKU orders. The SKUs are put in the order: plain, fixed, fixed
-    with a multiple, multiple, min/max with a multiple, min/max; so the rules' steps work on
-    slices (no masks, no temporaries), and one rounding pass serves both the fixed lots and
-    the multiples.
+    arrays: each step reads contiguous rows): the order sizes of every SKU straight into
+    the period's row of receipts, ``C`` grown where the SKU orders, and the rows of the SKUs
+    that did not order set to 0 after the pass. Before its lead time a SKU's need is -inf
+    and its base +inf (so it never orders there, without a mask per period). The SKUs are
+    put in the order: plain, fixed, fixed with a multiple, multiple, min/max with a
+    multiple, min/max; so the rules' steps work on slices (no masks, no temporaries), and
+    one rounding pass serves both the fixed lots and the multiples.
     """
     m, h = len(rows), shortfall.shape[1]
     eps = 1e-9
@@ -196,10 +198,7 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
     need_t = np.ascontiguousarray(shortfall.take(rows, axis=0).T)
     lead = rules.lead_time[rows]
     start, every = int(lead.min()), int(lead.max())  # from `every` on, all SKUs can receive
-    late = lead[None, :] <= np.arange(every)[:, None]  # (every, m): at or after the lead time
-    ordered = np.zeros((h, m), dtype=bool)  # row t: the SKUs ordering in period t
-    orders = np.zeros((h, m))  # row t: the orders received in period t
-    cumulative, need, order = np.zeros(m), np.empty(m), np.empty(m)
+    early = lead[None, :] > np.arange(every)[:, None]  # (every, m): before the lead time
     # plain to multiple (rows :e3): the order size from the need or the POQ cover
     general = rows[:e3]
     cover_t = None
@@ -208,63 +207,69 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
         own = np.flatnonzero(poq[general])
         cover_t[:, own] = _forward_max(shortfall.take(general[own], axis=0),
                                        rules.poq_periods[general[own]]).T
+    need_t[:every][early] = -np.inf
     minimum = np.where(np.isfinite(rules.min_order[general]), rules.min_order[general], 0.0)
-    minimum = np.where(eoq[general], np.maximum(minimum, np.nan_to_num(rules.eoq[general])),
+    minimum = np.where(eoq[general], np.maximum(minimum, _nan_to_num(rules.eoq[general])),
                        minimum)
-    general_order, general_need, general_cumulative = order[:e3], need[:e3], cumulative[:e3]
     # min/max (rows e3:)
     base_t = np.ascontiguousarray(base.take(rows[e3:], axis=0).T)
-    maximum = reorder = np.empty(0)
-    if e3 < m:
-        maximum = np.nan_to_num(rules.lot_size[rows[e3:]])
-        reorder = np.nan_to_num(rules.min_order[rows[e3:]]) - eps
-    mm_order, mm_need, mm_cumulative = order[e3:], need[e3:], cumulative[e3:]
-    mm_ordered = ordered[:, e3:]
+    base_t[:every][early[:, e3:]] = np.inf
+    maximum = _nan_to_num(rules.lot_size[rows[e3:]])
+    reorder = _nan_to_num(rules.min_order[rows[e3:]]) - eps
     projected, below = np.empty(m - e3), np.empty(m - e3, dtype=bool)
     # rounding (rows e0:e4): whole lots (fixed), else the multiple; then the multiple of
     # the fixed SKUs that have one (rows e1:e2)
     step = np.where(fixed[rows], rules.lot_size[rows], rules.order_multiple[rows])[e0:e4]
-    lot_order, fixed_order = order[e0:e4], order[e1:e2]
     then_multiple = rules.order_multiple[rows[e1:e2]]
+    ordered = np.zeros((h, m), dtype=bool)  # row t: the SKUs ordering in period t
+    orders = np.zeros((h, m))  # row t: the order sizes, then the orders received in t
+    cumulative, need = np.zeros(m), np.empty(m)
+    tolerance = np.full(m, eps)  # (an array: a ufunc converts a float operand on each call)
+    general_need, general_cumulative = need[:e3], cumulative[:e3]
+    mm_need, mm_cumulative = need[e3:], cumulative[e3:]
+    add, subtract, greater, less, larger = np.add, np.subtract, np.greater, np.less, np.maximum
+    divide, ceil, multiply, logical_or = np.divide, np.ceil, np.multiply, np.logical_or
     for t in range(start, h):
-        now = ordered[t]
-        np.subtract(need_t[t], cumulative, out=need)
-        np.greater(need, eps, out=now)
+        now, order = ordered[t], orders[t]
+        subtract(need_t[t], cumulative, out=need)
+        greater(need, tolerance, out=now)
         if e3 < m:  # below the reorder point (or short of the target) -> up to the maximum
-            np.add(base_t[t], mm_cumulative, out=projected)
-            np.less(projected, reorder, out=below)
-            mm_ordered[t] |= below
-            np.subtract(maximum, projected, out=mm_order)
-            np.maximum(mm_order, mm_need, out=mm_order)
+            add(base_t[t], mm_cumulative, out=projected)
+            less(projected, reorder, out=below)
+            mm_now, mm_order = now[e3:], order[e3:]
+            logical_or(mm_now, below, out=mm_now)
+            subtract(maximum, projected, out=mm_order)
+            larger(mm_order, mm_need, out=mm_order)
         if e3:
+            general_order = order[:e3]
             if cover_t is None:
-                np.maximum(general_need, minimum, out=general_order)
+                larger(general_need, minimum, out=general_order)
             else:
-                np.subtract(cover_t[t], general_cumulative, out=general_order)
-                np.maximum(general_order, minimum, out=general_order)
-        if e0 < e4:
-            _ceil_in_place(lot_order, step, eps)
-        if e1 < e2:
-            _ceil_in_place(fixed_order, then_multiple, eps)
-        if t < every:
-            now &= late[t]
-        got = orders[t]
-        np.copyto(got, order, where=now)
-        cumulative += got
+                subtract(cover_t[t], general_cumulative, out=general_order)
+                larger(general_order, minimum, out=general_order)
+        for lo, hi, size in ((e0, e4, step), (e1, e2, then_multiple)):
+            if lo < hi:  # ceil(order / size - eps) * size: up to whole lots / multiples
+                lot = order[lo:hi]
+                divide(lot, size, out=lot)
+                subtract(lot, tolerance[lo:hi], out=lot)
+                ceil(lot, out=lot)
+                multiply(lot, size, out=lot)
+        add(cumulative, order, out=cumulative, where=now)
+    idle = ~ordered[start:]
+    np.copyto(orders[start:], 0.0, where=idle)
     if e1 < e4:  # rounding 0 up to the multiple: -0.0 (from the lead time on)
-        idle = ~ordered[start:, e1:e4]
+        idle = idle[:, e1:e4]
         idle &= lead[e1:e4] <= np.arange(start, h)[:, None]
         np.copyto(orders[start:, e1:e4], -0.0, where=idle)
     out[rows] = orders.T
 
 
-def _ceil_in_place(quantity: np.ndarray, step: np.ndarray, eps: float) -> None:
-    """``quantity = ceil(quantity / step - eps) * step``: up to a whole number of steps,
-    in place."""
-    np.divide(quantity, step, out=quantity)
-    quantity -= eps
-    np.ceil(quantity, out=quantity)
-    quantity *= step
+def _nan_to_num(values: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(values)`` for floats (NaN -> 0, +-inf -> the largest finite float),
+    with fewer calls."""
+    big = np.finfo(float).max
+    kept = np.where(np.isnan(values), 0.0, values)
+    return np.minimum(np.maximum(kept, -big, out=kept), big, out=kept)
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
