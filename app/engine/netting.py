@@ -113,7 +113,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
         np.add(base, path, out=path)
         _shift_back(got, data.rules.lead_time[level], out=releases[level])
         if b < n:
-            _add_dependent(dependent[b:], _feeds(weights, a, b), releases[level])
+            _add_dependent(dependent, weights, a, b, releases[level])
         if progress is not None:
             progress((done + 1) / len(starts))
     arrays = PlanArrays(
@@ -169,41 +169,33 @@ def _shift_back(receipts: np.ndarray, lead_time: np.ndarray, out: np.ndarray | N
     return out
 
 
-def _feeds(weights: sparse.csc_matrix, a: int, b: int) -> sparse.csc_matrix:
-    """``weights[b:, a:b]``: the arcs into the customers a..b-1 from rows b.. .
+def _add_dependent(dependent: np.ndarray, weights: sparse.csc_matrix, a: int, b: int,
+                   releases: np.ndarray) -> None:
+    """``dependent[b:] += weights[b:, a:b] @ releases``: what the customers a..b-1 draw from
+    their suppliers (rows b..), on the rows reached only.
 
-    Suppliers sit on higher low-level codes, so all of these columns' entries lie in rows
-    b..: the columns' stretch of the CSC arrays is the slice itself (rows shifted by b),
-    entries in the same order, without scipy's general slicing.
+    Suppliers sit on higher low-level codes, so the columns' entries all lie in rows b..:
+    the columns' stretch of the CSC arrays is the block itself, entries in the same order,
+    without scipy's general slicing. The product keeps these entries in their order (its
+    rows are only renumbered), so every row adds the same terms in the same order as the
+    full product. When the rows reached are one stretch (the usual case: the next level's
+    SKUs), they are added to in place, through a slice. One sparse matrix per level.
     """
     lo, hi = weights.indptr[a], weights.indptr[b]
-    rows = weights.indices[lo:hi]
+    rows, data = weights.indices[lo:hi], weights.data[lo:hi]
+    starts = weights.indptr[a:b + 1] - lo
     if rows.size and rows.min() < b:  # (not sorted by code: the general slice)
-        return weights[b:, a:b]
-    return sparse.csc_matrix((weights.data[lo:hi], rows - b, weights.indptr[a:b + 1] - lo),
-                             shape=(weights.shape[0] - b, b - a))
-
-
-def _add_dependent(dependent: np.ndarray, feeds: sparse.csc_matrix, releases: np.ndarray
-                   ) -> None:
-    """``dependent += feeds @ releases``, on the rows ``feeds`` reaches only.
-
-    The product keeps ``feeds``' entries in their order (its rows are only renumbered), so
-    every row adds the same terms in the same order as the full product. When the rows
-    reached are one stretch (the usual case: the next level's SKUs), they are added to in
-    place, through a slice.
-    """
-    if not feeds.nnz:
+        feeds = weights[b:, a:b]
+        rows, data, starts = feeds.indices + b, feeds.data, feeds.indptr
+    if not rows.size:
         return
-    touched = np.flatnonzero(np.bincount(feeds.indices, minlength=feeds.shape[0]))
-    lo, hi = int(touched[0]), int(touched[-1]) + 1
-    if hi - lo == len(touched):
-        stretch = sparse.csc_matrix((feeds.data, feeds.indices - lo, feeds.indptr),
-                                    shape=(hi - lo, feeds.shape[1]))
-        dependent[lo:hi] += stretch @ releases
+    first = int(rows.min())
+    reached = np.bincount(rows - first) > 0
+    if reached.all():  # rows first .. first + len - 1
+        stretch = sparse.csc_matrix((data, rows - first, starts), shape=(len(reached), b - a))
+        dependent[first:first + len(reached)] += stretch @ releases
         return
-    renumber = np.zeros(feeds.shape[0], dtype=feeds.indices.dtype)
-    renumber[touched] = np.arange(len(touched))
-    compact = sparse.csc_matrix((feeds.data, renumber[feeds.indices], feeds.indptr),
-                                shape=(len(touched), feeds.shape[1]))
-    dependent[touched] += compact @ releases
+    renumber = np.cumsum(reached) - 1
+    compact = sparse.csc_matrix((data, renumber[rows - first], starts),
+                                shape=(int(renumber[-1]) + 1, b - a))
+    dependent[first + np.flatnonzero(reached)] += compact @ releases
