@@ -208,18 +208,23 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
         cover_t[:, own] = _forward_max(shortfall.take(general[own], axis=0),
                                        rules.poq_periods[general[own]]).T
     need_t[:every][early] = -np.inf
-    minimum = np.where(np.isfinite(rules.min_order[general]), rules.min_order[general], 0.0)
-    minimum = np.where(eoq[general], np.maximum(minimum, _nan_to_num(rules.eoq[general])),
-                       minimum)
+    minimum = rules.min_order[general]
+    minimum = np.where(np.isfinite(minimum), minimum, 0.0)
+    own_eoq = eoq[general]
+    if own_eoq.any():
+        minimum = np.where(own_eoq, np.maximum(minimum, _nan_to_num(rules.eoq[general])),
+                           minimum)
     # min/max (rows e3:)
-    base_t = np.ascontiguousarray(base.take(rows[e3:], axis=0).T)
-    base_t[:every][early[:, e3:]] = np.inf
-    maximum = _nan_to_num(rules.lot_size[rows[e3:]])
-    reorder = _nan_to_num(rules.min_order[rows[e3:]]) - eps
-    projected, below = np.empty(m - e3), np.empty(m - e3, dtype=bool)
-    # rounding (rows e0:e4): whole lots (fixed), else the multiple; then the multiple of
-    # the fixed SKUs that have one (rows e1:e2)
-    step = np.where(fixed[rows], rules.lot_size[rows], rules.order_multiple[rows])[e0:e4]
+    base_t = maximum = reorder = projected = below = None
+    if e3 < m:
+        base_t = np.ascontiguousarray(base.take(rows[e3:], axis=0).T)
+        base_t[:every][early[:, e3:]] = np.inf
+        maximum = _nan_to_num(rules.lot_size[rows[e3:]])
+        reorder = _nan_to_num(rules.min_order[rows[e3:]]) - eps
+        projected, below = np.empty(m - e3), np.empty(m - e3, dtype=bool)
+    # rounding (rows e0:e4): whole lots (fixed, rows e0:e2), else the multiple; then the
+    # multiple of the fixed SKUs that have one (rows e1:e2)
+    step = np.concatenate((rules.lot_size[rows[e0:e2]], rules.order_multiple[rows[e2:e4]]))
     then_multiple = rules.order_multiple[rows[e1:e2]]
     ordered = np.zeros((h, m), dtype=bool)  # row t: the SKUs ordering in period t
     orders = np.zeros((h, m))  # row t: the order sizes, then the orders received in t
@@ -281,15 +286,16 @@ def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
     m, h = values.shape
     if m == 0 or h == 0:
         return values.copy()
-    w = np.clip(window, 1, h)
+    w = np.minimum(np.maximum(window, 1), h)  # (np.clip: the same, slower)
     k = np.floor(np.log2(w)).astype(np.int64)
     tables = np.full((int(k.max()) + 1, m, 2 * h), -np.inf)  # padded past the horizon
     tables[0, :, :h] = values
-    for j in range(1, len(tables)):
+    for j in range(1, len(tables)):  # (the last `step` periods: the padding, -inf)
         step = 1 << (j - 1)
-        tables[j] = tables[j - 1]
         np.maximum(tables[j - 1, :, :-step], tables[j - 1, :, step:],
                    out=tables[j, :, :-step])
-    # every row at once: its level's block from t and the one ending at t + w - 1
-    level, rows, t = k[:, None], np.arange(m)[:, None], np.arange(h)[None, :]
-    return np.maximum(tables[level, rows, t], tables[level, rows, t + (w - (1 << k))[:, None]])
+    # every row at once: its level's block from t and the one ending at t + w - 1, read by
+    # flat positions in the tables
+    first = (k * m + np.arange(m))[:, None] * (2 * h) + np.arange(h)
+    flat = tables.reshape(-1)
+    return np.maximum(flat.take(first), flat.take(first + (w - (1 << k))[:, None]))
