@@ -26,15 +26,16 @@ def forward_cover(gross: np.ndarray, periods: np.ndarray) -> np.ndarray:
     frac = periods - whole
     longest = int(whole.max(initial=0)) + 1
     # pad with the last period's requirement so coverage near the end stays meaningful
-    padded = np.concatenate([gross, np.repeat(gross[:, -1:], longest + 1, axis=1)], axis=1)
-    cum = np.concatenate([np.zeros((m, 1)), np.cumsum(padded, axis=1)], axis=1)
+    padded = np.empty((m, h + longest + 1))
+    padded[:, :h] = gross
+    padded[:, h:] = gross[:, -1:]
+    cum = np.zeros((m, h + longest + 2))  # cum[:, k]: the first k periods' requirements
+    np.add.accumulate(padded, axis=1, out=cum[:, 1:])
     if whole.min() < 0 or m <= _GATHER_ROWS:  # (negative days: an index before t; or a
         # few rows) gathered cell by cell
-        t = np.arange(h)[None, :]
-        end_whole = t + 1 + whole[:, None]
-        rows = np.arange(m)[:, None]
-        cover = cum[rows, end_whole] - cum[rows, t + 1]
-        cover += frac[:, None] * padded[rows, end_whole]
+        end_whole = np.arange(1, h + 1) + whole[:, None]
+        cover = _row_take(cum, end_whole) - cum[:, 1:h + 1]
+        cover += frac[:, None] * _row_take(padded, end_whole)
         return cover
     # few distinct window lengths: column slices per length instead of cell gathers
     cover = np.empty((m, h))
@@ -47,6 +48,15 @@ def forward_cover(gross: np.ndarray, periods: np.ndarray) -> np.ndarray:
     return cover
 
 
+def _row_take(values: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``values[i, columns[i, j]]``: by flat positions (one ``take``) when no column is
+    negative, else by numpy's indexing (a negative column counts from the row's end)."""
+    if columns.min() < 0:
+        return np.take_along_axis(values, columns, axis=1)
+    width = values.shape[1]
+    return values.take(columns + np.arange(0, width * len(values), width)[:, None])
+
+
 def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndarray,
                          override: np.ndarray | None, gross: np.ndarray,
                          days_per_period: float, out: np.ndarray | None = None) -> np.ndarray:
@@ -56,7 +66,6 @@ def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndar
     ``out``: the (m, H) array to fill, all zeros, else a new one.
     """
     m, h = gross.shape
-    qty = np.nan_to_num(ss_qty)
     if out is None:
         out = np.zeros((m, h))
     # (a copy where the row's model says: one pass, no row gathers)
@@ -74,5 +83,5 @@ def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndar
         optimised &= ~use
     flat |= optimised
     if flat.any():
-        np.copyto(out, qty[:, None], where=flat[:, None])
+        np.copyto(out, np.nan_to_num(ss_qty)[:, None], where=flat[:, None])
     return out
