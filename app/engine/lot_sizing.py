@@ -150,9 +150,7 @@ def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndar
     _, h = shortfall.shape
     # needs before the lead time cannot be met by planned orders: only t >= L count
     need = shortfall if overwrite else shortfall.copy()
-    leads = np.unique(lead_time)
-    for lead in leads.tolist():
-        need[slice(None) if len(leads) == 1 else lead_time == lead, :max(lead, 0)] = -np.inf
+    np.copyto(need, -np.inf, where=np.arange(h) < lead_time[:, None])
     accumulate(np.maximum, need, out=need)
     np.maximum(need, 0.0, out=need)  # 0 before the lead time (so no receipt there)
     cumulative = _round_rows_up(need, multiple)
@@ -214,6 +212,9 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
     if own_eoq.any():
         minimum = np.where(own_eoq, np.maximum(minimum, _nan_to_num(rules.eoq[general])),
                            minimum)
+    # (a cover is at least the shortfall, so an order, where there is a need, is > 0: a
+    # minimum <= 0 changes nothing)
+    floor = bool((minimum > 0).any())
     # min/max (rows e3:)
     base_t = maximum = reorder = projected = below = None
     if e3 < m:
@@ -251,7 +252,8 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
                 larger(general_need, minimum, out=general_order)
             else:
                 subtract(cover_t[t], general_cumulative, out=general_order)
-                larger(general_order, minimum, out=general_order)
+                if floor:
+                    larger(general_order, minimum, out=general_order)
         for lo, hi, size in ((e0, e4, step), (e1, e2, then_multiple)):
             if lo < hi:  # ceil(order / size - eps) * size: up to whole lots / multiples
                 lot = order[lo:hi]
