@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.running import accumulate
+from app.engine.running import accumulate, nan_to_num
 
 
 @dataclass
@@ -210,7 +210,7 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
     minimum = np.where(np.isfinite(minimum), minimum, 0.0)
     own_eoq = eoq[general]
     if own_eoq.any():
-        minimum = np.where(own_eoq, np.maximum(minimum, _nan_to_num(rules.eoq[general])),
+        minimum = np.where(own_eoq, np.maximum(minimum, nan_to_num(rules.eoq[general])),
                            minimum)
     # (a cover is at least the shortfall, so an order, where there is a need, is > 0: a
     # minimum <= 0 changes nothing)
@@ -220,8 +220,8 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
     if e3 < m:
         base_t = np.ascontiguousarray(base.take(rows[e3:], axis=0).T)
         base_t[:every][early[:, e3:]] = np.inf
-        maximum = _nan_to_num(rules.lot_size[rows[e3:]])
-        reorder = _nan_to_num(rules.min_order[rows[e3:]]) - eps
+        maximum = nan_to_num(rules.lot_size[rows[e3:]])
+        reorder = nan_to_num(rules.min_order[rows[e3:]]) - eps
         projected, below = np.empty(m - e3), np.empty(m - e3, dtype=bool)
     # rounding (rows e0:e4): whole lots (fixed, rows e0:e2), else the multiple; then the
     # multiple of the fixed SKUs that have one (rows e1:e2)
@@ -269,14 +269,6 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
         idle &= lead[e1:e4] <= np.arange(start, h)[:, None]
         np.copyto(orders[start:, e1:e4], -0.0, where=idle)
     out[rows] = orders.T
-
-
-def _nan_to_num(values: np.ndarray) -> np.ndarray:
-    """``np.nan_to_num(values)`` for floats (NaN -> 0, +-inf -> the largest finite float),
-    with fewer calls."""
-    big = np.finfo(float).max
-    kept = np.where(np.isnan(values), 0.0, values)
-    return np.minimum(np.maximum(kept, -big, out=kept), big, out=kept)
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:

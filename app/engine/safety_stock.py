@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.engine.running import nan_to_num
+
 _GATHER_ROWS = 128  # up to this many rows, gathering cell by cell beats a slice per length
 
 
@@ -83,5 +85,5 @@ def safety_stock_targets(model: np.ndarray, ss_qty: np.ndarray, ss_days: np.ndar
         optimised &= ~use
     flat |= optimised
     if flat.any():
-        np.copyto(out, np.nan_to_num(ss_qty)[:, None], where=flat[:, None])
+        np.copyto(out, nan_to_num(ss_qty)[:, None], where=flat[:, None])
     return out
