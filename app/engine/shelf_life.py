@@ -63,15 +63,19 @@ class LotTable:
         mine = skus[np.minimum(position, m - 1)] == self.rows
         if not mine.any():
             return expired
-        position = position[mine]
-        quantity, expires, rank = self.quantity[mine], self.expires[mine], self.rank[mine]
+        # the lots by rank (stable: within a rank, in their order), each rank one stretch
+        by_rank = np.flatnonzero(mine)
+        by_rank = by_rank[np.argsort(self.rank[by_rank], kind="stable")]
+        position = position[by_rank]
+        quantity, expires = self.quantity[by_rank], self.expires[by_rank]
+        ends = np.cumsum(np.bincount(self.rank[by_rank])).tolist()
         left = gross[skus]  # requirements not yet served by earlier lots (a copy)
         periods = np.arange(h)[None, :]
-        for k in range(int(rank.max()) + 1):
-            at = rank == k
-            pos, q, e = position[at], quantity[at], expires[at]
+        for lo, hi in zip([0, *ends[:-1]], ends, strict=True):
+            pos, q, e = position[lo:hi], quantity[lo:hi], expires[lo:hi]
             usable = periods < e[:, None]
-            served = np.minimum(np.cumsum(np.where(usable, left[pos], 0.0), axis=1), q[:, None])
+            served = np.add.accumulate(np.where(usable, left[pos], 0.0), axis=1)
+            np.minimum(served, q[:, None], out=served)
             used = np.empty_like(served)  # the rise of ``served`` (from 0 before t = 0)
             np.subtract(served[:, 0], 0.0, out=used[:, 0])
             np.subtract(served[:, 1:], served[:, :-1], out=used[:, 1:])
