@@ -168,13 +168,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _spans(periods: pd.DatetimeIndex, t: np.ndarray, length: np.ndarray
+def _spans(days: list[str], t: np.ndarray, length: np.ndarray
            ) -> tuple[np.ndarray, list[str]]:
     """"from <date> for <k> periods" of each row: ``(code, texts)``, row i's text being
-    ``texts[code[i]]`` (each distinct (t, k) pair is formatted once)."""
-    horizon = len(periods)
+    ``texts[code[i]]`` (each distinct (t, k) pair is formatted once; ``days``: the periods'
+    ISO dates)."""
+    horizon = len(days)
     longest = int(length.max()) + 1 if len(length) else 1
-    dates = iso_days(periods) or [""]
+    dates = days or [""]
     pairs, code = np.unique(np.minimum(t, max(horizon - 1, 0)) * longest + length,
                             return_inverse=True)
     texts = [f"from {dates[p // longest]} for {_plural(p % longest, 'period')}"
@@ -277,9 +278,7 @@ def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
                                   first)
     release[release == np.iinfo(np.int64).max] = nat
     rows, quantity = rows[first], total
-    codes, dates = pd.factorize(release.view("datetime64[ns]"), use_na_sentinel=False)
-    earliest = np.array(iso_days(pd.DatetimeIndex(dates)),
-                        dtype=object)[codes]  # each distinct date formatted once
+    earliest = np.datetime_as_string(release.view("datetime64[ns]"), unit="D")  # (iso_days)
     return rows, count, quantity, earliest.tolist()
 
 
@@ -380,9 +379,9 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
 
     # then text, in sorted order
     m = len(order)
-    labels = np.array([*iso_days(periods), ""], dtype=object)
+    days = iso_days(periods)
     t = t.astype(np.int64)
-    span, spans = _spans(periods, t, length.astype(np.int64))
+    span, spans = _spans(days, t, length.astype(np.int64))
     # ids: each distinct text once, then taken by code (SKU rows by their row, overload
     # rows by their episode; "" where a row has no such id)
     sku_row = kind != 5
@@ -404,7 +403,7 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
                                       extra)
     return pd.DataFrame({
         "item_id": item_id, "site_id": site_id, "resource_id": resource_id,
-        "period": repeated(labels.tolist(), t), "periods": length.astype(np.int64),
+        "period": repeated([*days, ""], t), "periods": length.astype(np.int64),
         "kind": repeated(list(KINDS), kind),
         "severity": repeated(list(SEVERITIES), code),
         "quantity": qty.astype(float), "value": value.astype(float), "message": message,
