@@ -361,7 +361,7 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     n = len(skus)
     cost = np.nan_to_num(column(skus, "unit_cost", 0.0), nan=0.0)
     abc = skus["abc"] if "abc" in skus.columns else pd.Series([""] * n)
-    is_a = abc.astype(str).to_numpy() == "A"
+    is_a = as_text(abc) == "A"
     lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0), nan=0.0).astype(np.int64)
 
     # numbers first (kind, row, first period, length, quantity, value, severity code, extra)
@@ -420,9 +420,6 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
                                       extra)
     item_id, site_id, resource_id, period, kind_text, severity, message = text_columns([
         *ids, ([*days, ""], t), (KINDS, kind), (SEVERITIES, code), (message, np.arange(m))])
-    return pd.DataFrame({
-        "item_id": item_id, "site_id": site_id, "resource_id": resource_id,
-        "period": period, "periods": length.astype(np.int64), "kind": kind_text,
-        "severity": severity, "quantity": qty.astype(float), "value": value.astype(float),
-        "message": message,
-    }, columns=list(COLUMNS), copy=False)  # (every column is a fresh array)
+    return pd.DataFrame(dict(zip(COLUMNS, (  # (every column is a fresh array)
+        item_id, site_id, resource_id, period, length.astype(np.int64), kind_text, severity,
+        qty.astype(float), value.astype(float), message), strict=True)), copy=False)
