@@ -82,8 +82,10 @@ def episodes(flag: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 Episodes = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # row, first, length, amount
 
 
-def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc) -> Episodes:
-    """Episodes of ``flag`` with ``how`` (np.add / np.maximum) of ``amount`` over each.
+def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc,
+                     *more: tuple[np.ndarray, np.ufunc]) -> tuple[np.ndarray, ...]:
+    """Episodes of ``flag`` with ``how`` (np.add / np.maximum) of ``amount`` over each
+    (``more``: further (amount, how) pairs over the same episodes, their results appended).
 
     An episode is a contiguous stretch of the row-major cells, so ``how.reduceat`` runs over
     the stretches in place (bounds: start, end, start, end, ...; every other result is a
@@ -94,17 +96,19 @@ def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc) -> Epi
     horizon = flag.shape[1]
     if not flag.any():  # (expiry: most blocks have none)
         nothing = np.zeros(0, dtype=np.intp)
-        return nothing, nothing.copy(), nothing.copy(), np.zeros(0)
+        return nothing, nothing.copy(), nothing.copy(), *(np.zeros(0) for _ in range(
+            1 + len(more)))
     edges = np.flatnonzero(np.diff(flag, axis=1, prepend=False, append=False))
     row, first = np.divmod(edges, horizon + 1)  # (rows of H + 1 edge positions)
     cell = row * horizon + first  # start, end, start, end, ... as flat cells
     start, end = cell[0::2], cell[1::2]
     row, first, length = row[0::2], first[0::2], end - start
-    values = np.ascontiguousarray(amount).reshape(-1)
     bounds = np.column_stack([start, end]).reshape(-1)
-    if bounds[-1] == len(values):  # the last stretch runs to the end of the array
+    if bounds[-1] == flag.size:  # the last stretch runs to the end of the array
         bounds = bounds[:-1]
-    return row, first, length, how.reduceat(values, bounds)[::2]
+    return row, first, length, *(
+        ufunc.reduceat(np.ascontiguousarray(values).reshape(-1), bounds)[::2]
+        for values, ufunc in ((amount, how), *more))
 
 
 class EpisodeScan:
@@ -324,8 +328,8 @@ def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str
         np.add.at(over, at, hours_over[inside])
         np.maximum.at(util, at, ratio[inside])
     flag = over > TOLERANCE
-    row, first, length, hours = _episode_amounts(flag, over, np.add)
-    _, _, _, peak = _episode_amounts(flag, util, np.maximum)
+    row, first, length, hours, peak = _episode_amounts(flag, over, np.add,
+                                                       (util, np.maximum))
     site = _first_site(load, codes, horizon if cells.grid else 0)
     return {"resource": names[row], "site": site[row],
             "t": first, "periods": length, "quantity": hours, "peak": peak}
