@@ -34,3 +34,15 @@ def test_text_parts_are_taken_from_one_column() -> None:
 ])
 def test_other_parts_give_what_repeated_gives(parts: list[tuple[object, np.ndarray]]) -> None:
     _same(parts)
+
+
+@pytest.mark.parametrize("size", [5, 5000])  # formatted row by row / once per distinct value
+def test_each_formats_every_value_as_itself(size: int) -> None:
+    from app.engine.exceptions import _each
+
+    values = np.resize(np.array([0.0, -0.0, 1234.5, np.nan, 7.25]), size)
+    got = _each(values, "{:,.1f} h".format)
+    assert got.dtype == object
+    assert got.tolist() == [f"{v:,.1f} h" for v in values.tolist()]
+    counts = np.resize(np.array([1, 2, 2, 1000]), size)
+    assert _each(counts, str).tolist() == [str(c) for c in counts.tolist()]

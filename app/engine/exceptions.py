@@ -57,6 +57,8 @@ COLUMNS = ("item_id", "site_id", "resource_id", "period", "periods", "kind", "se
 OVERLOAD_HIGH, OVERLOAD_MEDIUM = 1.20, 1.05
 #: Units below which a flag is rounding noise.
 TOLERANCE = 1e-9
+#: Message pieces formatted row by row up to this many rows (else once per distinct value).
+FORMAT_EACH = 128
 #: SKUs scanned per block (the temporaries of a block stay small and are reused).
 BLOCK_ROWS = 4096
 
@@ -190,8 +192,11 @@ def _spans(days: list[str], t: np.ndarray, length: np.ndarray
 def _each(values: np.ndarray, text: Callable[[Any], str]) -> np.ndarray:
     """``text(v)`` of each value (object array), formatted once per distinct value.
 
-    Floats are told apart by their bits (-0.0 and 0.0 print differently).
+    Floats are told apart by their bits (-0.0 and 0.0 print differently). A few values
+    (up to ``FORMAT_EACH``) are formatted one by one: finding the distinct ones costs more.
     """
+    if len(values) <= FORMAT_EACH:
+        return np.array(list(map(text, values.tolist())), dtype=object)
     values = np.ascontiguousarray(values)
     floats = values.dtype == np.float64
     codes, distinct = pd.factorize(values.view(np.int64) if floats else values,
