@@ -182,10 +182,9 @@ def _spans(days: list[str], t: np.ndarray, length: np.ndarray
     horizon = len(days)
     longest = int(length.max()) + 1 if len(length) else 1
     dates = days or [""]
-    pairs, code = np.unique(np.minimum(t, max(horizon - 1, 0)) * longest + length,
-                            return_inverse=True)
+    code, pairs = pd.factorize(np.minimum(t, max(horizon - 1, 0)) * longest + length)
     texts = [f"from {dates[p // longest]} for {_plural(p % longest, 'period')}"
-             for p in pairs.tolist()]
+             for p in np.asarray(pairs).tolist()]  # (in order of first use: a hash, no sort)
     return code.reshape(-1), texts
 
 
