@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from app.engine.lookup import repeated
+from app.engine.exceptions import text_columns
 
 
 def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: pd.DataFrame,
@@ -21,7 +21,10 @@ def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: p
     """Long table: resource_id, site_id, period, load_hours, capacity_hours, utilisation."""
     h = releases.shape[1]
     r_ids = resources["resource_id"].to_numpy()
-    r_index = pd.Index(r_ids)
+    # text ids: kept as objects, as the routings' ids usually are (pandas would otherwise
+    # convert the index back to objects before matching; the same positions either way)
+    r_index = pd.Index(r_ids, dtype=object) if pd.api.types.infer_dtype(
+        r_ids, skipna=False) == "string" else pd.Index(r_ids)
     r_of = r_index.get_indexer(routings["resource_id"])
     keep = (routing_rows >= 0) & (r_of >= 0)
     # only SKUs with a routing load a resource: work on their rows alone (columns renumbered
@@ -38,11 +41,11 @@ def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: p
         utilisation = np.where(capacity[:, None] > 0, load / capacity[:, None],
                                np.where(load > 0, np.inf, 0.0))
     each_resource = np.repeat(np.arange(len(r_ids)), h)
+    resource_id, site_id, period = text_columns([
+        (r_ids, each_resource), (resources["site_id"].to_numpy(), each_resource),
+        (periods, np.tile(np.arange(h), len(r_ids)))])
     return pd.DataFrame({
-        "resource_id": repeated(r_ids, each_resource),
-        "site_id": repeated(resources["site_id"].to_numpy(), each_resource),
-        "period": repeated(np.asarray(periods, dtype=object), np.tile(np.arange(h),
-                                                                       len(r_ids))),
+        "resource_id": resource_id, "site_id": site_id, "period": period,
         "load_hours": load.ravel(),
         "capacity_hours": np.repeat(capacity, h),
         "utilisation": utilisation.ravel(),

@@ -37,7 +37,7 @@ and period as found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,8 @@ COLUMNS = ("item_id", "site_id", "resource_id", "period", "periods", "kind", "se
 OVERLOAD_HIGH, OVERLOAD_MEDIUM = 1.20, 1.05
 #: Units below which a flag is rounding noise.
 TOLERANCE = 1e-9
+#: Message pieces formatted row by row up to this many rows (else once per distinct value).
+FORMAT_EACH = 128
 #: SKUs scanned per block (the temporaries of a block stay small and are reused).
 BLOCK_ROWS = 4096
 
@@ -82,8 +84,10 @@ def episodes(flag: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 Episodes = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # row, first, length, amount
 
 
-def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc) -> Episodes:
-    """Episodes of ``flag`` with ``how`` (np.add / np.maximum) of ``amount`` over each.
+def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc,
+                     *more: tuple[np.ndarray, np.ufunc]) -> tuple[np.ndarray, ...]:
+    """Episodes of ``flag`` with ``how`` (np.add / np.maximum) of ``amount`` over each
+    (``more``: further (amount, how) pairs over the same episodes, their results appended).
 
     An episode is a contiguous stretch of the row-major cells, so ``how.reduceat`` runs over
     the stretches in place (bounds: start, end, start, end, ...; every other result is a
@@ -94,17 +98,19 @@ def _episode_amounts(flag: np.ndarray, amount: np.ndarray, how: np.ufunc) -> Epi
     horizon = flag.shape[1]
     if not flag.any():  # (expiry: most blocks have none)
         nothing = np.zeros(0, dtype=np.intp)
-        return nothing, nothing.copy(), nothing.copy(), np.zeros(0)
+        return nothing, nothing.copy(), nothing.copy(), *(np.zeros(0) for _ in range(
+            1 + len(more)))
     edges = np.flatnonzero(np.diff(flag, axis=1, prepend=False, append=False))
     row, first = np.divmod(edges, horizon + 1)  # (rows of H + 1 edge positions)
     cell = row * horizon + first  # start, end, start, end, ... as flat cells
     start, end = cell[0::2], cell[1::2]
     row, first, length = row[0::2], first[0::2], end - start
-    values = np.ascontiguousarray(amount).reshape(-1)
     bounds = np.column_stack([start, end]).reshape(-1)
-    if bounds[-1] == len(values):  # the last stretch runs to the end of the array
+    if bounds[-1] == flag.size:  # the last stretch runs to the end of the array
         bounds = bounds[:-1]
-    return row, first, length, how.reduceat(values, bounds)[::2]
+    return row, first, length, *(
+        ufunc.reduceat(np.ascontiguousarray(values).reshape(-1), bounds)[::2]
+        for values, ufunc in ((amount, how), *more))
 
 
 class EpisodeScan:
@@ -168,25 +174,28 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _spans(periods: pd.DatetimeIndex, t: np.ndarray, length: np.ndarray
+def _spans(days: list[str], t: np.ndarray, length: np.ndarray
            ) -> tuple[np.ndarray, list[str]]:
     """"from <date> for <k> periods" of each row: ``(code, texts)``, row i's text being
-    ``texts[code[i]]`` (each distinct (t, k) pair is formatted once)."""
-    horizon = len(periods)
+    ``texts[code[i]]`` (each distinct (t, k) pair is formatted once; ``days``: the periods'
+    ISO dates)."""
+    horizon = len(days)
     longest = int(length.max()) + 1 if len(length) else 1
-    dates = iso_days(periods) or [""]
-    pairs, code = np.unique(np.minimum(t, max(horizon - 1, 0)) * longest + length,
-                            return_inverse=True)
+    dates = days or [""]
+    code, pairs = pd.factorize(np.minimum(t, max(horizon - 1, 0)) * longest + length)
     texts = [f"from {dates[p // longest]} for {_plural(p % longest, 'period')}"
-             for p in pairs.tolist()]
+             for p in np.asarray(pairs).tolist()]  # (in order of first use: a hash, no sort)
     return code.reshape(-1), texts
 
 
 def _each(values: np.ndarray, text: Callable[[Any], str]) -> np.ndarray:
     """``text(v)`` of each value (object array), formatted once per distinct value.
 
-    Floats are told apart by their bits (-0.0 and 0.0 print differently).
+    Floats are told apart by their bits (-0.0 and 0.0 print differently). A few values
+    (up to ``FORMAT_EACH``) are formatted one by one: finding the distinct ones costs more.
     """
+    if len(values) <= FORMAT_EACH:
+        return np.array(list(map(text, values.tolist())), dtype=object)
     values = np.ascontiguousarray(values)
     floats = values.dtype == np.float64
     codes, distinct = pd.factorize(values.view(np.int64) if floats else values,
@@ -238,6 +247,23 @@ def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
             + _each(np.asarray(extra, dtype=object), "{})".format))
 
 
+def text_columns(parts: list[tuple[Sequence[object] | np.ndarray, np.ndarray]]) -> list:
+    """``[repeated(values, at) for values, at in parts]``: text columns of a frame, each
+    ``values[at]``. The column pandas makes of all the parts' values at once is made first;
+    when it holds text (every value text or missing) and every part has some text (then
+    pandas makes a text column of each part alone as well), each part is taken from it at
+    its offset: one pass of pandas' conversion instead of one per column (its per-call cost
+    dominates at a few thousand rows), the same columns."""
+    values = [np.asarray(texts, dtype=object) for texts, _ in parts]
+    ats = [np.asarray(at, dtype=np.int64) for _, at in parts]
+    texts = pd.Series(np.concatenate(values), copy=False).array
+    starts = np.cumsum([0, *(len(v) for v in values[:-1])]).tolist()
+    if isinstance(texts.dtype, pd.StringDtype) and all(len(at) for at in ats) and all(
+            len(v) and (type(v[0]) is str or not pd.isna(v).all()) for v in values):
+        return [texts.take(at + lo) for at, lo in zip(ats, starts, strict=True)]
+    return [repeated(v, at) for v, at in zip(values, ats, strict=True)]
+
+
 def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per SKU with past-due planned orders: row, order count, total quantity, earliest date."""
@@ -277,10 +303,9 @@ def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
                                   first)
     release[release == np.iinfo(np.int64).max] = nat
     rows, quantity = rows[first], total
-    codes, dates = pd.factorize(release.view("datetime64[ns]"), use_na_sentinel=False)
-    earliest = np.array(iso_days(pd.DatetimeIndex(dates)),
-                        dtype=object)[codes]  # each distinct date formatted once
-    return rows, count, quantity, earliest.tolist()
+    codes, dates = pd.factorize(release)  # each distinct date formatted once, as iso_days
+    earliest = np.datetime_as_string(dates.view("datetime64[ns]"), unit="D").astype(object)
+    return rows, count, quantity, earliest[codes].tolist()
 
 
 def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str, np.ndarray]:
@@ -307,8 +332,8 @@ def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str
         np.add.at(over, at, hours_over[inside])
         np.maximum.at(util, at, ratio[inside])
     flag = over > TOLERANCE
-    row, first, length, hours = _episode_amounts(flag, over, np.add)
-    _, _, _, peak = _episode_amounts(flag, util, np.maximum)
+    row, first, length, hours, peak = _episode_amounts(flag, over, np.add,
+                                                       (util, np.maximum))
     site = _first_site(load, codes, horizon if cells.grid else 0)
     return {"resource": names[row], "site": site[row],
             "t": first, "periods": length, "quantity": hours, "peak": peak}
@@ -344,7 +369,7 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     n = len(skus)
     cost = np.nan_to_num(column(skus, "unit_cost", 0.0), nan=0.0)
     abc = skus["abc"] if "abc" in skus.columns else pd.Series([""] * n)
-    is_a = abc.astype(str).to_numpy() == "A"
+    is_a = as_text(abc) == "A"
     lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0), nan=0.0).astype(np.int64)
 
     # numbers first (kind, row, first period, length, quantity, value, severity code, extra)
@@ -380,19 +405,18 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
 
     # then text, in sorted order
     m = len(order)
-    labels = np.array([*iso_days(periods), ""], dtype=object)
+    days = iso_days(periods)
     t = t.astype(np.int64)
-    span, spans = _spans(periods, t, length.astype(np.int64))
+    span, spans = _spans(days, t, length.astype(np.int64))
     # ids: each distinct text once, then taken by code (SKU rows by their row, overload
     # rows by their episode; "" where a row has no such id)
     sku_row = kind != 5
     n = len(skus)
     episode_sites = over["site"] if over else np.zeros(0, dtype=object)
     episode_resources = over["resource"] if over else np.zeros(0, dtype=object)
-    item_id = repeated([*as_text(skus["item_id"]), ""], np.where(sku_row, row, n))
-    site_id = repeated([*as_text(skus["site_id"]), *episode_sites],
-                           np.where(sku_row, row, n + row))
-    resource_id = repeated(["", *episode_resources], np.where(sku_row, 0, row + 1))
+    ids = ([*as_text(skus["item_id"]), ""], np.where(sku_row, row, n)), \
+        ([*as_text(skus["site_id"]), *episode_sites], np.where(sku_row, row, n + row)), \
+        (["", *episode_resources], np.where(sku_row, 0, row + 1))
     extras = {4: np.asarray(earliest, dtype=object),
               5: np.asarray([f"{p:.0%}" for p in peak.tolist()], dtype=object)}
     message = np.empty(m, dtype=object)
@@ -402,10 +426,8 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
             extra = extras[k][rank[mask]].tolist() if k in extras else []
             message[mask] = _messages(name, span[mask], spans, length[mask], qty[mask],
                                       extra)
-    return pd.DataFrame({
-        "item_id": item_id, "site_id": site_id, "resource_id": resource_id,
-        "period": repeated(labels.tolist(), t), "periods": length.astype(np.int64),
-        "kind": repeated(list(KINDS), kind),
-        "severity": repeated(list(SEVERITIES), code),
-        "quantity": qty.astype(float), "value": value.astype(float), "message": message,
-    }, columns=list(COLUMNS), copy=False)  # (every column is a fresh array)
+    item_id, site_id, resource_id, period, kind_text, severity, message = text_columns([
+        *ids, ([*days, ""], t), (KINDS, kind), (SEVERITIES, code), (message, np.arange(m))])
+    return pd.DataFrame(dict(zip(COLUMNS, (  # (every column is a fresh array)
+        item_id, site_id, resource_id, period, length.astype(np.int64), kind_text, severity,
+        qty.astype(float), value.astype(float), message), strict=True)), copy=False)
