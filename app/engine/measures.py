@@ -54,7 +54,12 @@ from app.engine.lookup import (
     period_index,
     sku_rows,
 )
-from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
+from app.engine.measure_sums import (
+    BlockVisitor,
+    SkuAttributes,
+    largest_group_sum,
+    plan_sums,
+)
 from app.engine.result import PlanArrays
 from app.engine.same_values import MadeFrom, made_from
 from app.engine.targets import ABC_CLASSES, DIMENSION_KEYS, PART_CLASSES, TargetTable
@@ -167,11 +172,9 @@ def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
     known = resource >= 0  # (missing: left out)
     np.fmax.at(peak, t, util)  # the largest known utilisation per period (NaN: none)
     over = np.bincount(t, weights=overloaded.astype(float), minlength=horizon)[:horizon]
-    # (pandas' compensated group sums: kept for the exact same figures)
-    mean_util = pd.Series(np.where(np.isnan(util), 0.0, util)[known]).groupby(
-        resource[known]).sum() / horizon
-    key = float(mean_util.max()) if len(mean_util) else float("nan")
-    return peak, over, key, int(overloaded.sum())
+    # the largest of pandas' compensated sums per resource; (max s) / H = max (s / H)
+    key = largest_group_sum(np.where(np.isnan(util), 0.0, util)[known], resource[known])
+    return peak, over, key / horizon, int(overloaded.sum())
 
 
 def _demonstrated(skus: pd.DataFrame, history: pd.DataFrame,
