@@ -80,7 +80,9 @@ class SkuSums:
 
 
 def block_arrays(arrays: PlanArrays, lo: int, hi: int) -> PlanArrays:
-    """Rows lo..hi-1 of every array (views, no copy)."""
+    """Rows lo..hi-1 of every array (views, no copy; all rows: ``arrays`` itself)."""
+    if lo == 0 and hi == arrays.projected_on_hand.shape[0]:
+        return arrays
     return PlanArrays(**{f.name: getattr(arrays, f.name)[lo:hi] for f in fields(PlanArrays)})
 
 
@@ -134,13 +136,15 @@ def _block(blk: PlanArrays, split: StockBreakdown, attrs: SkuAttributes, lo: int
 
 
 def _add(total: dict, part: dict) -> None:
+    """``total += part``, key by key (nested dicts alike); the first part's arrays are taken
+    as they are (``_block`` makes them afresh, and nothing else holds them)."""
     for key, value in part.items():
         if isinstance(value, dict):
             _add(total.setdefault(key, {}), value)
         elif key in total:
             total[key] += value
         else:
-            total[key] = value.copy()
+            total[key] = value
 
 
 def plan_sums(arrays: PlanArrays, attrs: SkuAttributes, block_rows: int = BLOCK_ROWS,
@@ -164,7 +168,8 @@ def plan_sums(arrays: PlanArrays, attrs: SkuAttributes, block_rows: int = BLOCK_
         for key, value in skus.items():
             per_sku.setdefault(key, []).append(value)
     return (PeriodSums(**totals),
-            SkuSums(**{k: np.concatenate(v) for k, v in per_sku.items()}))
+            SkuSums(**{k: v[0] if len(v) == 1 else np.concatenate(v)
+                       for k, v in per_sku.items()}))
 
 
 def _compensated_sum(values: list[float]) -> float:

@@ -278,7 +278,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
       ``SKU_MEASURES``; values are time averages over the horizon, service over the horizon
 
     ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``);
-    ``memo`` keeps the SKU groups and the target table while their sources read the same.
+    ``memo`` keeps the SKU groups, the target table and the period labels while their sources
+    read the same.
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
@@ -330,7 +331,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     by_cat = _ratio(sums.weighted_by["category"], sums.value_by["category"])
     for k, cat in enumerate(cats):
         cols[f"periods_of_supply_{cat}"] = by_cat[k]
-    by_period = _period_frame(iso_days(periods), cols)
+    labels = made_from(memo, "period labels", (periods,), lambda: tuple(iso_days(periods)))
+    by_period = _period_frame(list(labels), cols)
 
     def mean(values: np.ndarray) -> float:
         return float(values.mean()) if horizon else 0.0
