@@ -54,7 +54,12 @@ from app.engine.lookup import (
     period_index,
     sku_rows,
 )
-from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
+from app.engine.measure_sums import (
+    BlockVisitor,
+    SkuAttributes,
+    largest_group_sum,
+    plan_sums,
+)
 from app.engine.result import PlanArrays
 from app.engine.same_values import MadeFrom, made_from
 from app.engine.targets import ABC_CLASSES, DIMENSION_KEYS, PART_CLASSES, TargetTable
@@ -119,6 +124,13 @@ def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else float("nan")
 
 
+def _count_true(flags: pd.Series) -> int:
+    """How many of ``flags.astype(bool)`` are True (no conversion when already bool)."""
+    if flags.dtype == bool:
+        return int(np.count_nonzero(flags.to_numpy()))
+    return int(flags.astype(bool).sum())
+
+
 def _by_dimension(columns: dict[str, np.ndarray], name: str, total: np.ndarray,
                   groups: dict[str, np.ndarray]) -> None:
     columns[name] = total
@@ -167,11 +179,9 @@ def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
     known = resource >= 0  # (missing: left out)
     np.fmax.at(peak, t, util)  # the largest known utilisation per period (NaN: none)
     over = np.bincount(t, weights=overloaded.astype(float), minlength=horizon)[:horizon]
-    # (pandas' compensated group sums: kept for the exact same figures)
-    mean_util = pd.Series(np.where(np.isnan(util), 0.0, util)[known]).groupby(
-        resource[known]).sum() / horizon
-    key = float(mean_util.max()) if len(mean_util) else float("nan")
-    return peak, over, key, int(overloaded.sum())
+    # the largest of pandas' compensated sums per resource; (max s) / H = max (s / H)
+    key = largest_group_sum(np.where(np.isnan(util), 0.0, util)[known], resource[known])
+    return peak, over, key / horizon, int(overloaded.sum())
 
 
 def _demonstrated(skus: pd.DataFrame, history: pd.DataFrame,
@@ -197,14 +207,25 @@ def _demonstrated(skus: pd.DataFrame, history: pd.DataFrame,
     return per_sku, float(_ratio(filled.sum(), qty.sum()))
 
 
+def _float_frame(columns: dict[str, np.ndarray], rows: int) -> pd.DataFrame | None:
+    """The columns as one block of floats, each column contiguous (filled into a fresh
+    (k x rows) array, which the frame keeps); None unless all are float (rows,) arrays."""
+    values = [np.asarray(v) for v in columns.values()]
+    if not values or not all(v.dtype == np.float64 and v.shape == (rows,) for v in values):
+        return None
+    block = np.empty((len(values), rows))
+    for k, v in enumerate(values):
+        block[k] = v
+    return pd.DataFrame(block.T, columns=list(columns), copy=False)
+
+
 def _period_frame(labels: list[str], columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """``period`` then the measure columns; built from one 2-D array when all are floats."""
-    values = [np.asarray(v) for v in columns.values()]
-    if values and all(v.dtype == np.float64 and v.shape == (len(labels),) for v in values):
-        frame = pd.DataFrame(np.column_stack(values), columns=list(columns))
-        frame.insert(0, "period", labels)
-        return frame
-    return pd.DataFrame({"period": labels, **columns})
+    frame = _float_frame(columns, len(labels))
+    if frame is None:
+        return pd.DataFrame({"period": labels, **columns})
+    frame.insert(0, "period", labels)
+    return frame
 
 
 def _attributes(skus: pd.DataFrame, memo: MadeFrom | None = None
@@ -257,7 +278,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
       ``SKU_MEASURES``; values are time averages over the horizon, service over the horizon
 
     ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``);
-    ``memo`` keeps the SKU groups and the target table while their sources read the same.
+    ``memo`` keeps the SKU groups, the target table and the period labels while their sources
+    read the same.
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
@@ -309,7 +331,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     by_cat = _ratio(sums.weighted_by["category"], sums.value_by["category"])
     for k, cat in enumerate(cats):
         cols[f"periods_of_supply_{cat}"] = by_cat[k]
-    by_period = _period_frame(iso_days(periods), cols)
+    labels = made_from(memo, "period labels", (periods,), lambda: tuple(iso_days(periods)))
+    by_period = _period_frame(list(labels), cols)
 
     def mean(values: np.ndarray) -> float:
         return float(values.mean()) if horizon else 0.0
@@ -319,7 +342,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     dio = float(_ratio(DAYS_PER_YEAR * avg_value, annual_cogs))
     demonstrated_sku, demonstrated = _demonstrated(skus, demand_history, shipped_sums)
     orders = planned_orders if planned_orders is not None else pd.DataFrame()
-    past_due = int(orders["past_due"].astype(bool).sum()) if "past_due" in orders else 0
+    past_due = _count_true(orders["past_due"]) if "past_due" in orders else 0
     kpis = {
         "skus": float(n),
         "planned_orders": float(len(orders)),
@@ -355,7 +378,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
         "key_constraint_utilisation": key_util,
         "overloaded_resource_periods": float(over_count),
     }
-    sku_measures = pd.DataFrame({
+    sku_columns = {
         "average_on_hand": sku.mean_on_hand,
         "average_on_hand_value": sku.mean_on_hand * attrs.cost,
         "periods_of_supply": sku.mean_pos,
@@ -363,5 +386,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
         "obsolete_value": sku.mean_obsolete * attrs.cost,
         "projected_service": 1.0 - _ratio(sku.short, sku.demand),
         "demonstrated_service": demonstrated_sku,
-    }, copy=False)  # (every column is a fresh array)
+    }
+    sku_measures = _float_frame(sku_columns, n)
+    if sku_measures is None:
+        sku_measures = pd.DataFrame(sku_columns, copy=False)  # (every column a fresh array)
     return kpis, by_period, sku_measures
