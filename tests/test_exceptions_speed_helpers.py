@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.engine.exceptions import text_columns
-from app.engine.lookup import repeated
+from app.engine.lookup import repeated, text_columns
 
 
 def _same(parts: list[tuple[object, np.ndarray]]) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from app.engine.exceptions import text_columns
+from app.engine.lookup import text_columns
 
 
 def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: pd.DataFrame,

@@ -37,7 +37,7 @@ and period as found.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,7 +45,7 @@ import pandas as pd
 
 from app.engine.breakdown import surplus
 from app.engine.calendar import date_stamps, iso_days
-from app.engine.lookup import LoadCells, as_text, column, repeated, sku_rows
+from app.engine.lookup import LoadCells, as_text, column, sku_rows, text_columns
 from app.engine.measure_sums import block_arrays
 from app.engine.result import PlanArrays
 
@@ -245,23 +245,6 @@ def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
     return (_per_code(span, len(spans), lambda i: f"Resource overloaded {spans[i]}: ")
             + _each(qty, "{:,.1f} hours over capacity (peak ".format)
             + _each(np.asarray(extra, dtype=object), "{})".format))
-
-
-def text_columns(parts: list[tuple[Sequence[object] | np.ndarray, np.ndarray]]) -> list:
-    """``[repeated(values, at) for values, at in parts]``: text columns of a frame, each
-    ``values[at]``. The column pandas makes of all the parts' values at once is made first;
-    when it holds text (every value text or missing) and every part has some text (then
-    pandas makes a text column of each part alone as well), each part is taken from it at
-    its offset: one pass of pandas' conversion instead of one per column (its per-call cost
-    dominates at a few thousand rows), the same columns."""
-    values = [np.asarray(texts, dtype=object) for texts, _ in parts]
-    ats = [np.asarray(at, dtype=np.int64) for _, at in parts]
-    texts = pd.Series(np.concatenate(values), copy=False).array
-    starts = np.cumsum([0, *(len(v) for v in values[:-1])]).tolist()
-    if isinstance(texts.dtype, pd.StringDtype) and all(len(at) for at in ats) and all(
-            len(v) and (type(v[0]) is str or not pd.isna(v).all()) for v in values):
-        return [texts.take(at + lo) for at, lo in zip(ats, starts, strict=True)]
-    return [repeated(v, at) for v, at in zip(values, ats, strict=True)]
 
 
 def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
