@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
-import pandas as pd
 
 from app.engine.breakdown import (
     StockBreakdown,
@@ -171,50 +170,3 @@ def plan_sums(arrays: PlanArrays, attrs: SkuAttributes, block_rows: int = BLOCK_
             SkuSums(**{k: v[0] if len(v) == 1 else np.concatenate(v)
                        for k, v in per_sku.items()}))
 
-
-def _compensated_sum(values: list[float]) -> float:
-    """Kahan's compensated sum of ``values`` in order, step by step as pandas' group sums
-    add finite floats (``y = v - c; t = s + y; c = (t - s) - y; s = t``)."""
-    total = carry = 0.0
-    for v in values:
-        y = v - carry
-        t = total + y
-        carry = t - total - y
-        total = t
-    return total
-
-
-def _pandas_largest(values: np.ndarray, groups: np.ndarray) -> float:
-    return float(pd.Series(values).groupby(groups).sum().max())
-
-
-def largest_group_sum(values: np.ndarray, groups: np.ndarray) -> float:
-    """``max_g Σ_{i: groups[i] = g} values[i]``, each group summed as
-    ``pd.Series(values).groupby(groups).sum()`` sums it (the same bits); NaN without values.
-
-    ``groups`` are codes >= 0. pandas sums a group one of two ways: when the codes ascend
-    (each group one stretch of rows), ``np.add.reduceat`` over the stretches; else Kahan's
-    compensated sum, row by row. For the latter, plain sums (``bincount``) rule out the
-    groups that cannot be the largest: a sum of k values is within ``(k - 1) ε Σ|v|`` of the
-    exact sum, the compensated one within ``2 ε Σ|v|`` (plus terms in ε²), so only groups
-    within ``4 (k + 4) ε Σ|v|`` of the top are summed the compensated way (usually one).
-    NaN or non-finite sums: pandas sums them.
-    """
-    if not len(values):
-        return float("nan")
-    if np.isnan(values).any():
-        return _pandas_largest(values, groups)
-    if (groups[1:] >= groups[:-1]).all():
-        sums = np.add.reduceat(values, np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]))
-        return float(sums.max()) if np.isfinite(sums).all() else _pandas_largest(values, groups)
-    count = np.bincount(groups)
-    plain = np.bincount(groups, weights=values)
-    slack = (4.0 * np.finfo(float).eps * (count + 4.0) * np.bincount(groups, weights=np.abs(values))
-             + 1e-300)  # (+: rounding of subnormal values)
-    if not np.isfinite(plain + slack).all():
-        return _pandas_largest(values, groups)
-    present = count > 0
-    top = float((plain - slack)[present].max())
-    near = np.flatnonzero(present & (plain + slack >= top))
-    best = max(_compensated_sum(values[groups == g].tolist()) for g in near.tolist())
-    return best if np.isfinite(best) else _pandas_largest(values, groups)

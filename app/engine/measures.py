@@ -54,12 +54,7 @@ from app.engine.lookup import (
     period_index,
     sku_rows,
 )
-from app.engine.measure_sums import (
-    BlockVisitor,
-    SkuAttributes,
-    largest_group_sum,
-    plan_sums,
-)
+from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
 from app.engine.result import PlanArrays
 from app.engine.same_values import MadeFrom, made_from
 from app.engine.targets import ABC_CLASSES, DIMENSION_KEYS, PART_CLASSES, TargetTable
@@ -179,9 +174,11 @@ def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
     known = resource >= 0  # (missing: left out)
     np.fmax.at(peak, t, util)  # the largest known utilisation per period (NaN: none)
     over = np.bincount(t, weights=overloaded.astype(float), minlength=horizon)[:horizon]
-    # the largest of pandas' compensated sums per resource; (max s) / H = max (s / H)
-    key = largest_group_sum(np.where(np.isnan(util), 0.0, util)[known], resource[known])
-    return peak, over, key / horizon, int(overloaded.sum())
+    # the resource with the highest mean utilisation over the horizon (Σ_t u / H)
+    sums = np.bincount(resource[known], weights=np.where(np.isnan(util), 0.0, util)[known])
+    present = np.bincount(resource[known]) > 0
+    key = float(sums[present].max()) / horizon if present.any() else float("nan")
+    return peak, over, key, int(overloaded.sum())
 
 
 def _demonstrated(skus: pd.DataFrame, history: pd.DataFrame,
@@ -278,8 +275,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
       ``SKU_MEASURES``; values are time averages over the horizon, service over the horizon
 
     ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``);
-    ``memo`` keeps the SKU groups, the target table and the period labels while their sources
-    read the same.
+    ``memo`` keeps the SKU groups and the target table while their sources read the same.
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
@@ -331,8 +327,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     by_cat = _ratio(sums.weighted_by["category"], sums.value_by["category"])
     for k, cat in enumerate(cats):
         cols[f"periods_of_supply_{cat}"] = by_cat[k]
-    labels = made_from(memo, "period labels", (periods,), lambda: tuple(iso_days(periods)))
-    by_period = _period_frame(list(labels), cols)
+    by_period = _period_frame(iso_days(periods), cols)
 
     def mean(values: np.ndarray) -> float:
         return float(values.mean()) if horizon else 0.0
