@@ -132,3 +132,14 @@ def test_input_checks(kwargs, message):
 def test_fill_rate_needs_positive_order_quantity():
     with pytest.raises(ValueError, match="order quantity"):
         se.safety_stock(0.98, D, SD, L, service_type="fill_rate", order_qty=0.0)
+
+
+def test_fill_rate_without_mean_demand_takes_the_cycle_factor():
+    # d = 0 with σ_d > 0 (a SKU whose forecast is zero but whose history varies): the
+    # default Q = d·R is 0, G(k) = 0 has no finite root; k = Φ⁻¹(β) serves, per element
+    out = se.safety_stock(np.array([0.98, 0.98]), np.array([0.0, D]), np.array([SD, SD]),
+                          np.array([L, L]), 0.0, service_type="fill_rate", review_period=1.0)
+    assert out[0] == pytest.approx(2.053748910631823 * SD * np.sqrt(L + 1.0), rel=1e-12)
+    assert out[1] == pytest.approx(
+        se.safety_stock(0.98, D, SD, L, 0.0, service_type="fill_rate", order_qty=D,
+                        review_period=1.0), rel=1e-15)

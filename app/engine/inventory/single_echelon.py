@@ -132,7 +132,9 @@ def safety_stock(service: np.ndarray | float, mean: np.ndarray | float,
     also be an array of the two, one per SKU); ``mean`` d
     and ``sd`` σ_d per period; ``lead_time`` L and ``lead_time_sd`` σ_L in periods;
     ``review_period`` R (the protection interval is R + L); ``order_qty`` Q (fill rate only;
-    default d·R, the average order of an (R, S) policy). ``clip``: negative results (a fill
+    default d·R, the average order of an (R, S) policy; where that is 0, as for a SKU with
+    a zero mean but a demand sigma, the fill rate has no finite factor and the cycle factor
+    Φ⁻¹(β) is used instead). ``clip``: negative results (a fill
     rate that the order quantity alone achieves) become 0. SKUs with σ_X = 0 get 0.
 
     Equations: cycle k = Φ⁻¹(α); fill rate G(k) = (1 − β)·Q/σ_X (Silver, Pyke & Thomas
@@ -168,6 +170,9 @@ def _safety_stock_from_sigma(service: np.ndarray | float, sigma: np.ndarray,
          if order_qty is None else np.asarray(order_qty, dtype=float))
     is_cycle, is_fill, svc, s, q = np.broadcast_arrays(
         is_cycle, is_fill, np.asarray(service, dtype=float), sigma, q)
+    if order_qty is None:  # no demand on average (d = 0): no average order to fill from,
+        no_order = is_fill & ~(q > 0)  # G(k) = 0 has no finite root; the cycle factor
+        is_cycle, is_fill = is_cycle | no_order, is_fill & ~no_order  # at β serves instead
     k = np.zeros(s.shape)
     cycle = is_cycle & (s > 0)
     k[cycle] = safety_factor_cycle(svc[cycle])
