@@ -18,7 +18,7 @@ from app.models.store import Store
 from app.views import formatting as f
 from app.views.dashboard import TILES, DashboardView, class_summary, tile_text
 from app.views.drp import MEASURES, PER_SKU, DrpView, _cell_text
-from app.views.exceptions_view import ExceptionsView, compare_exceptions
+from app.views.exceptions_view import KIND_LABELS, ExceptionsView, compare_exceptions
 from app.views.sku_detail import (
     FORECAST_ROW,
     PLANNED_ROW,
@@ -222,19 +222,36 @@ def test_exceptions_table_and_filters(qtbot, demo_bench: Workbench) -> None:
     view.show_plan(result)
     model = view.model
     assert model.rowCount() == len(exceptions)
-    value = model.column_index("value")
+    value = model.column_index("Value")
     assert model.index(0, value).data(RAW) == pytest.approx(exceptions.value.max())
     assert model.index(0, value).data() == f.fmt_money(exceptions.value.max(), "USD")
     assert view.table.isColumnHidden(0)  # the Baseline has no parent: no "vs parent"
     assert "new" not in view.summary.text()
+    # headers and kinds in the planner's words, not the engine's column names and codes
+    headers = [model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(1, model.columnCount())]
+    assert headers == ["Severity", "Kind", "Part", "Site", "Resource", "From", "Periods",
+                       "Quantity", "Value", "Message"]
+    top = exceptions.iloc[model.source_row(0)]
+    assert model.index(0, model.column_index("Kind")).data() == KIND_LABELS[top.kind]
+    assert model.index(0, 1).data() == top.severity.capitalize()
 
-    view.kind_filter.setCurrentText("stock_out")
-    assert model.rowCount() == (exceptions.kind == "stock_out").sum()
-    view.severity_filter.setCurrentText("high")
+    stock_outs = int((exceptions.kind == "stock_out").sum())
+    assert view.kind_filter.itemText(view.kind_filter.findData("stock_out")) == \
+        f"Stock-out ({stock_outs:,})"
+    view.kind_filter.setCurrentIndex(view.kind_filter.findData("stock_out"))
+    assert model.rowCount() == stock_outs
+    view.severity_filter.setCurrentText("High")
     assert model.rowCount() == ((exceptions.kind == "stock_out")
                                 & (exceptions.severity == "high")).sum()
+    view.show_plan(result)  # a new plan keeps the chosen kind
+    assert view.kind_filter.currentData() == "stock_out"
     view.kind_filter.setCurrentText("All")
     view.severity_filter.setCurrentText("All")
+    view.text_filter.setText("stock-out")  # the kind as shown is searchable
+    view.apply_filter()
+    assert model.rowCount() >= stock_outs
+    view.text_filter.setText("")
     item = exceptions.item_id.iloc[0]
     view.text_filter.setText(item.lower())
     view.apply_filter()
@@ -243,7 +260,7 @@ def test_exceptions_table_and_filters(qtbot, demo_bench: Workbench) -> None:
     assert model.rowCount() == expected.sum()
     assert f"{expected.sum():,} of {len(exceptions):,} exceptions" in view.summary.text()
 
-    index = model.index(0, model.column_index("kind"))
+    index = model.index(0, model.column_index("Kind"))
     rect = view.table.visualRect(index)
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     with qtbot.waitSignal(view.sigOpenSku, timeout=2000) as blocker:

@@ -296,14 +296,14 @@ class DrpView(PlanTab):
         names = np.array([self._site_names.get(s, "") for s in m["site_id"]], dtype=object)
         self.measures_model.set_columns([
             TableColumn("DC", m["site_id"].to_numpy(dtype=object)),
-            TableColumn("name", names),
+            TableColumn("Name", names),
             TableColumn("SKUs", m["skus"].to_numpy(), "number"),
-            TableColumn("average on-hand value", m["average_on_hand_value"].to_numpy(),
+            TableColumn("Average on-hand value", m["average_on_hand_value"].to_numpy(),
                         "money"),
-            TableColumn("projected service", m["projected_service"].to_numpy(), "percent",
+            TableColumn("Projected service", m["projected_service"].to_numpy(), "percent",
                         decimals=1),
-            TableColumn("planned transfers", m["transfers"].to_numpy(), "number"),
-            TableColumn("transfer volume (units)", m["transfer_units"].to_numpy(), "number"),
+            TableColumn("Planned transfers", m["transfers"].to_numpy(), "number"),
+            TableColumn("Transfer volume (units)", m["transfer_units"].to_numpy(), "number"),
             TableColumn("SS compliance", m["ss_compliance"].to_numpy(), "percent", decimals=1),
         ], result.settings.currency)
         self.measures.resizeColumnsToContents()
@@ -316,7 +316,7 @@ class DrpView(PlanTab):
         names, block = drp_by_site(result, rows)
         k = len(MEASURES)
         labels = [("DC", np.repeat(names.astype(object), k)),
-                  ("measure", np.tile(np.array([m for m, _ in MEASURES], dtype=object),
+                  ("Measure", np.tile(np.array([m for m, _ in MEASURES], dtype=object),
                                       len(names)))]
         self._grid_rows = np.zeros(0, dtype=np.int64)
         self._set_grid(result, labels, block, len(names))
@@ -324,11 +324,11 @@ class DrpView(PlanTab):
     def _show_skus(self, result: PlanResult, rows: np.ndarray) -> None:
         k = len(MEASURES)
         skus = result.skus
-        labels = [("item", np.repeat(skus["item_id"].astype(str).to_numpy(dtype=object)[rows],
+        labels = [("Part", np.repeat(skus["item_id"].astype(str).to_numpy(dtype=object)[rows],
                                      k)),
                   ("DC", np.repeat(skus["site_id"].astype(str).to_numpy(dtype=object)[rows],
                                    k)),
-                  ("measure", np.tile(np.array([m for m, _ in MEASURES], dtype=object),
+                  ("Measure", np.tile(np.array([m for m, _ in MEASURES], dtype=object),
                                       len(rows)))]
         self._grid_rows = rows
         self._set_grid(result, labels, drp_block(result, rows), len(rows))
@@ -363,16 +363,16 @@ class DrpView(PlanTab):
         past_due = np.where(transfers["past_due"].to_numpy(dtype=bool), "past due", "")
         first_time = self.transfers_model.columnCount() == 0
         self.transfers_model.set_columns([
-            TableColumn("item_id", text("item_id")),
-            TableColumn("from", text("source_site")),
-            TableColumn("to", text("site_id")),
-            TableColumn("release", text("release_period"),
+            TableColumn("Part", text("item_id")),
+            TableColumn("From", text("source_site")),
+            TableColumn("To", text("site_id")),
+            TableColumn("Release", text("release_period"),
                         sort_key=transfers["release_index"].to_numpy()),
-            TableColumn("receipt", text("receipt_period"),
+            TableColumn("Receipt", text("receipt_period"),
                         sort_key=transfers["receipt_index"].to_numpy()),
-            TableColumn("quantity", quantity, "quantity"),
-            TableColumn("value", value, "money"),
-            TableColumn("status", past_due.astype(object),
+            TableColumn("Quantity", quantity, "quantity"),
+            TableColumn("Value", value, "money"),
+            TableColumn("Status", past_due.astype(object),
                         colours={"past due": charts.COLOURS["high"]}),
         ], result.settings.currency)
         if first_time:  # in plan order: SKU by SKU, by release

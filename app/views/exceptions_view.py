@@ -32,6 +32,15 @@ from app.workbench import Workbench
 
 ALL = "All"
 SEVERITIES = ("high", "medium", "low")
+#: each kind of exception (the engine's code) in the planner's words
+KIND_LABELS = {
+    "stock_out": "Stock-out",
+    "below_safety_stock": "Below safety stock",
+    "excess": "Excess stock",
+    "expiring": "Expiring lots",
+    "past_due": "Past-due orders",
+    "overload": "Resource overload",
+}
 _FILTER_DELAY_MS = 150
 #: the columns an exception is matched on between a scenario and its parent
 MATCH_KEYS = ["item_id", "site_id", "resource_id", "kind"]
@@ -92,13 +101,20 @@ def filter_mask(exceptions: pd.DataFrame, kind: str = ALL, severity: str = ALL,
     return mask
 
 
+def kind_label(kind: str) -> str:
+    """An exception kind as the table shows it ("stock_out" -> "Stock-out")."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
 def searchable(exceptions: pd.DataFrame) -> np.ndarray:
-    """One lower-case line per exception (ids, kind, message) for the text filter."""
+    """One lower-case line per exception (ids, kind as shown, message) for the text filter."""
     if not len(exceptions):
         return np.zeros(0, dtype=str)
     parts = [exceptions[c].astype(str) for c in
              ("item_id", "site_id", "resource_id", "kind", "severity", "message")
              if c in exceptions]
+    if "kind" in exceptions:
+        parts.append(exceptions["kind"].astype(str).map(kind_label))
     joined = parts[0].str.cat(parts[1:], sep=" ")
     return np.char.lower(joined.to_numpy(dtype=str))
 
@@ -118,7 +134,9 @@ class ExceptionsView(PlanTab):
         self.kind_filter = QComboBox(objectName="exceptionKind")
         self.kind_filter.setToolTip("Show one kind of exception")
         self.severity_filter = QComboBox(objectName="exceptionSeverity")
-        self.severity_filter.addItems([ALL, *SEVERITIES])
+        self.severity_filter.addItem(ALL, ALL)
+        for severity in SEVERITIES:
+            self.severity_filter.addItem(severity.capitalize(), severity)
         self.severity_filter.setToolTip("Show one severity")
         self.text_filter = QLineEdit(objectName="exceptionFilter")
         self.text_filter.setPlaceholderText("Filter: item, site, resource, message…")
@@ -162,8 +180,8 @@ class ExceptionsView(PlanTab):
         self._timer = QTimer(self, singleShot=True, interval=_FILTER_DELAY_MS)
         self._timer.timeout.connect(self.apply_filter)
         self.text_filter.textChanged.connect(self._timer.start)
-        self.kind_filter.currentTextChanged.connect(self.apply_filter)
-        self.severity_filter.currentTextChanged.connect(self.apply_filter)
+        self.kind_filter.currentIndexChanged.connect(self.apply_filter)
+        self.severity_filter.currentIndexChanged.connect(self.apply_filter)
         self.new_only.toggled.connect(self.apply_filter)
 
     # --- showing a plan --------------------------------------------------------------------
@@ -180,7 +198,7 @@ class ExceptionsView(PlanTab):
                                subset=np.zeros(0, dtype=np.int64))
         if first_time:  # biggest money at stake first
             self.table.horizontalHeader().setSortIndicator(
-                self.model.column_index("value"), Qt.SortOrder.DescendingOrder)
+                self.model.column_index("Value"), Qt.SortOrder.DescendingOrder)
         self.table.setColumnHidden(0, self.is_new is None)  # "vs parent": only in a scenario
         self.new_only.setEnabled(self.is_new is not None)
         self.apply_filter()
@@ -205,14 +223,16 @@ class ExceptionsView(PlanTab):
             self.sigMessage.emit(f"Exceptions not compared with the parent scenario: {err}")
 
     def _fill_kinds(self, exceptions: pd.DataFrame) -> None:
-        current = self.kind_filter.currentText() or ALL
-        counts = exceptions["kind"].astype(str).value_counts() if len(exceptions) else {}
+        current = self.kind_filter.currentData() or ALL
+        counts = dict(exceptions["kind"].astype(str).value_counts()) if len(exceptions) else {}
+        kinds = [k for k in KIND_LABELS if k in counts] + sorted(
+            k for k in counts if k not in KIND_LABELS)
         self.kind_filter.blockSignals(True)
         self.kind_filter.clear()
-        self.kind_filter.addItem(ALL)
-        for kind in sorted(counts.keys()):
-            self.kind_filter.addItem(kind)
-        self.kind_filter.setCurrentText(current if current in counts else ALL)
+        self.kind_filter.addItem(ALL, ALL)
+        for kind in kinds:
+            self.kind_filter.addItem(f"{kind_label(kind)} ({counts[kind]:,})", kind)
+        self.kind_filter.setCurrentIndex(max(self.kind_filter.findData(current), 0))
         self.kind_filter.blockSignals(False)
 
     def _columns(self, result: PlanResult) -> list[TableColumn]:
@@ -232,21 +252,29 @@ class ExceptionsView(PlanTab):
         marks = np.full(n, "", dtype=object)
         if self.is_new is not None:
             marks[self.is_new] = "new"
-        severity_colours = {s: charts.COLOURS[s] for s in SEVERITIES}
+        severity_colours = {s.capitalize(): charts.COLOURS[s] for s in SEVERITIES}
+        severity = np.array([s.capitalize() for s in text("severity").tolist()], dtype=object)
+        kind = np.array([kind_label(k) for k in text("kind").tolist()], dtype=object)
+        rank = {s: i for i, s in enumerate(SEVERITIES)}
+        severity_rank = np.array([rank.get(s, len(rank)) for s in text("severity").tolist()],
+                                 dtype=float)
         return [
             TableColumn("vs parent", marks, tooltip="new: not in the parent scenario's plan",
                         colours={"new": charts.COLOURS["new"]}),
-            TableColumn("severity", text("severity"), colours=severity_colours),
-            TableColumn("kind", text("kind")),
-            TableColumn("item_id", text("item_id")),
-            TableColumn("site_id", text("site_id")),
-            TableColumn("resource_id", text("resource_id")),
-            TableColumn("period", text("period")),
-            TableColumn("periods", number("periods"), "number"),
-            TableColumn("quantity", number("quantity"), "quantity"),
-            TableColumn("value", number("value"), "money",
+            TableColumn("Severity", severity, colours=severity_colours,
+                        sort_key=severity_rank),
+            TableColumn("Kind", kind),
+            TableColumn("Part", text("item_id")),
+            TableColumn("Site", text("site_id")),
+            TableColumn("Resource", text("resource_id")),
+            TableColumn("From", text("period"), tooltip="first period of the episode"),
+            TableColumn("Periods", number("periods"), "number",
+                        tooltip="length of the episode in periods (past-due: orders)"),
+            TableColumn("Quantity", number("quantity"), "quantity",
+                        tooltip="units (hours for a resource overload)"),
+            TableColumn("Value", number("value"), "money",
                         tooltip="money at stake: units x unit cost"),
-            TableColumn("message", text("message")),
+            TableColumn("Message", text("message")),
         ]
 
     # --- filtering -------------------------------------------------------------------------
@@ -266,8 +294,8 @@ class ExceptionsView(PlanTab):
         text = self.text_filter.text()
         if text.strip() and self._lowered is None:
             self._lowered = searchable(exceptions)
-        mask = filter_mask(exceptions, self.kind_filter.currentText() or ALL,
-                           self.severity_filter.currentText() or ALL, text, self._lowered)
+        mask = filter_mask(exceptions, self.kind_filter.currentData() or ALL,
+                           self.severity_filter.currentData() or ALL, text, self._lowered)
         if self.new_only.isChecked() and self.is_new is not None:
             mask &= self.is_new
         self.model.set_subset(np.flatnonzero(mask))

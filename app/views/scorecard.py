@@ -349,7 +349,7 @@ class ScorecardView(PlanTab):
                 head.appendRow(QStandardItem("(no changes yet: edit the workbook to add some)"))
             self.changes_model.appendRow(head)
         if self.changes_model.rowCount() == 0:
-            self.changes_model.appendRow(QStandardItem(
-                "Only the Baseline exists yet. Fork a scenario (Scenario ▸ Fork), edit it in "
-                "the workbook, and it appears here beside the Baseline."))
+            for line in ("Only the Baseline exists yet.", "Fork a scenario (Scenario ▸ Fork),",
+                         "edit it in the workbook,", "and it appears here beside the Baseline."):
+                self.changes_model.appendRow(QStandardItem(line))  # short lines: no clipping
         self.changes.expandAll()
