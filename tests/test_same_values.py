@@ -95,6 +95,20 @@ def _edited(tables: dict[str, pd.DataFrame], edits: list[tuple[str, int]]
             table.loc[row % len(table), ["item_id", "site_id"]] = [other["item_id"],
                                                                    other["site_id"]]
             out[kind] = table
+        elif kind == "service":  # what the flat recommendation is made from
+            skus = out["skus"].copy()
+            at = row % len(skus)
+            skus.loc[at, ["service_target", "service_type", "ss_model"]] = [
+                0.8 + (row % 7) / 50, ("cycle", "fill_rate")[row % 2], "statistical"]
+            out["skus"] = skus
+        elif kind == "lead_time":
+            skus = out["skus"].copy()
+            skus.loc[row % len(skus), ["lead_time", "lead_time_std"]] = [1 + row % 5, row % 3]
+            out["skus"] = skus
+        elif kind == "unit_cost":
+            items = out["items"].copy()
+            items.loc[row % len(items), "unit_cost"] = 1.0 + row
+            out["items"] = items
         elif kind == "target":
             targets = out["targets"].copy()
             targets.loc[row % len(targets), "value"] = 1000.0 * (row + 1)
@@ -116,13 +130,16 @@ def _assert_same_plan(got, want) -> None:
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["ss_qty", "source", "qty_per", "part_class",
-                                           "target", "open_orders", "routings", "lots"]),
+                                           "target", "open_orders", "routings", "lots",
+                                           "service", "lead_time", "unit_cost"]),
                           st.integers(0, 10_000)),
                 min_size=1, max_size=4))
 @example([("ss_qty", 7)]).via("an edit the memo outlives")
 @example([("source", 3), ("qty_per", 0)]).via("edits of the network")
 @example([("part_class", 2), ("target", 5)]).via("edits of the groups and the targets")
 @example([("open_orders", 1), ("routings", 2), ("lots", 0)]).via("rows moved between SKUs")
+@example([("service", 4), ("lead_time", 9), ("unit_cost", 2)]).via("edits of the "
+                                                                     "recommendation's inputs")
 def test_a_plan_with_the_memo_is_the_plan_without(demo_tables, edits) -> None:
     """Edit after edit, a session's memo gives the very plan made from scratch: what it
     keeps is made again whenever a table it was made from changed."""
@@ -132,3 +149,17 @@ def test_a_plan_with_the_memo_is_the_plan_without(demo_tables, edits) -> None:
     for k in range(len(edits)):
         tables = _edited(demo_tables, edits[:k + 1])
         _assert_same_plan(_plan(tables, memo), _plan(tables, None))
+
+
+def test_an_edit_of_a_safety_stock_keeps_the_flat_recommendation(demo_tables) -> None:
+    """The SEIO / segmentation arrays are taken as made when only a safety stock changed,
+    made again when a service target changed; the time-phased targets always follow."""
+    memo = MadeFrom()
+    first = _plan(demo_tables, memo).recommendation
+    ss_edit = _plan(_edited(demo_tables, [("ss_qty", 3)]), memo).recommendation
+    assert first is not None and ss_edit is not None
+    assert ss_edit.seio is first.seio and ss_edit.segmentation is first.segmentation
+    assert ss_edit.override is not first.override
+    service_edit = _plan(_edited(demo_tables, [("ss_qty", 3), ("service", 5)]),
+                         memo).recommendation
+    assert service_edit is not None and service_edit.seio is not ss_edit.seio

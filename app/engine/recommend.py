@@ -57,6 +57,7 @@ from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
 from app.engine.inventory.single_echelon import safety_stock
 from app.engine.progress import Progress, ShouldStop
 from app.engine.safety_stock import forward_cover
+from app.engine.same_values import made_from, read_only
 from app.engine.segmentation import abc_classes
 
 if TYPE_CHECKING:
@@ -264,6 +265,21 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
     """SEIO and (when ``meio``) MEIO safety stock of every SKU of ``net``, and the time-phased
     targets of the SKUs whose ``ss_model`` uses them. ``memo`` keeps the MEIO solution (Φ is
     the caller's to share: :func:`share_paths`)."""
+    flat = flat_recommendation(net, demand, lead, lead_time_std, service_target, service_type,
+                               meio=meio, memo=memo, options=options, progress=progress,
+                               should_stop=should_stop)
+    return with_targets(flat, ss_model, independent_demand)
+
+
+def flat_recommendation(net: GsmNetwork, demand: SkuDemand, lead: np.ndarray,
+                        lead_time_std: np.ndarray, service_target: np.ndarray,
+                        service_type: np.ndarray, *, meio: bool = True,
+                        memo: MeioMemo | None = None, options: MeioOptions | None = None,
+                        progress: Progress | None = None,
+                        should_stop: ShouldStop | None = None) -> Recommendation:
+    """SEIO and (when ``meio``) MEIO flat safety stock of every SKU of ``net``, without the
+    time-phased targets (``override`` has no periods: :func:`with_targets` adds them). It
+    does not depend on the SKUs' ss_model, which planners edit most."""
     options = options or MeioOptions()
     mean = net.pooled_mean
     sigma = pooled_sigma(net)
@@ -285,6 +301,16 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
             seconds = time.perf_counter() - started
             if memo is not None:  # (a search stopped early is kept as one that reached
                 memo.put(key, solution)  # its time limit: the session goes on with it)
+    return Recommendation(net, demand, np.asarray(service_target, dtype=float), mean, sigma,
+                          lead, seio, solution, np.zeros((net.n, 0)), seconds, reused)
+
+
+def with_targets(rec: Recommendation, ss_model: np.ndarray, independent_demand: np.ndarray
+                 ) -> Recommendation:
+    """``rec`` with its (n, H) time-phased targets (``override``) for the SKUs whose
+    ``ss_model`` is statistical (SEIO) or meio (MEIO; SEIO when MEIO was not solved)."""
+    net, solution, seio = rec.network, rec.meio, rec.seio
+    window = rec.lead.astype(float) + REVIEW_PERIODS
     override = np.full(independent_demand.shape, np.nan)
     use_meio = (ss_model == "meio") & (solution is not None)
     use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (solution is None))
@@ -297,8 +323,7 @@ def recommend(net: GsmNetwork, demand: SkuDemand, independent_demand: np.ndarray
         paths = net.paths if rows.size == net.n else net.paths[rows]
         served = np.asarray(paths @ independent_demand[net.is_demand])
         override[rows] = follow_forecast(flat[rows], served, span[rows])
-    return Recommendation(net, demand, np.asarray(service_target, dtype=float), mean, sigma,
-                          lead, seio, solution, override, seconds, reused)
+    return replace(rec, override=override)
 
 
 def end_items(net: GsmNetwork, item_id: np.ndarray, limit: int = 0) -> np.ndarray:
@@ -353,7 +378,12 @@ def structure_digest(net: GsmNetwork) -> bytes:
 def for_plan(inp: PlanInput, prepared: Prepared, progress: Progress | None = None,
              should_stop: ShouldStop | None = None) -> Recommendation:
     """The recommendation for a plan's SKUs (in the plan's node order); ``progress`` and
-    ``should_stop`` reach the multi-echelon search (see :func:`recommend`)."""
+    ``should_stop`` reach the multi-echelon search (see :func:`recommend`).
+
+    ``inp.memo`` keeps the flat recommendation (network, segmentation, SEIO, MEIO) while
+    everything it is made from reads the same: the SKUs' demand statistics, lead times,
+    arcs, costs, service targets and types, and the settings. An edit of a SKU's safety
+    stock model or quantity then re-makes only the time-phased targets."""
     skus = prepared.skus
     n = len(skus)
     calendar = inp.settings.calendar
@@ -384,9 +414,45 @@ def for_plan(inp: PlanInput, prepared: Prepared, progress: Progress | None = Non
                       1e-6, 1.0 - 1e-9)
     service_type = text_values(skus, "service_type", "cycle")
     arcs = prepared.netting  # the network's arcs in node order
-    unit_cost = arcs.unit_cost
     settings = inp.settings
     max_service_time = column_values(skus, "max_service_time")
+    lead_time_std = column_values(skus, "lead_time_std", 0.0)
+    ss_model = prepared.netting.ss_model
+    meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
+    options = inp.meio_options or MeioOptions()
+    made: list[bool] = []
+
+    def make() -> Recommendation:
+        made.append(True)
+        rec = _flat_for_plan(inp, prepared, demand, service, service_type, max_service_time,
+                             lead_time_std, meio, options, progress, should_stop)
+        assert rec.segmentation is not None
+        read_only([rec.service_target, rec.pooled_mean, rec.pooled_sigma, rec.seio,
+                   *vars(rec.demand).values(), *vars(rec.segmentation).values()])
+        return rec
+
+    flat = made_from(inp.memo, "flat recommendation", (
+        mean, sigma, method, history_mean, history_std, mase, bias, prepared.lead,
+        arcs.arc_src, arcs.arc_dst, arcs.arc_qty, arcs.unit_cost, service, service_type,
+        max_service_time, lead_time_std, repr((
+            n, meio, options, calendar.periods_per_year, settings.holding_rate_per_year,
+            settings.targets_by_cell, settings.abc_a_share, settings.abc_b_share,
+            settings.xyz_x_cv, settings.xyz_y_cv, settings.cell_service_targets))), make)
+    if not made and flat.meio is not None:  # the session's solution, as the MeioMemo gives
+        flat = replace(flat, meio_seconds=0.0, meio_reused=True)
+    return with_targets(flat, ss_model, independent)
+
+
+def _flat_for_plan(inp: PlanInput, prepared: Prepared, demand: SkuDemand, service: np.ndarray,
+                   service_type: np.ndarray, max_service_time: np.ndarray,
+                   lead_time_std: np.ndarray, meio: bool, options: MeioOptions,
+                   progress: Progress | None, should_stop: ShouldStop | None
+                   ) -> Recommendation:
+    """:func:`flat_recommendation` of a plan's SKUs, with their segmentation."""
+    n = len(prepared.skus)
+    calendar, settings = inp.settings.calendar, inp.settings
+    arcs = prepared.netting
+    unit_cost = arcs.unit_cost
 
     def network_for(service: np.ndarray) -> GsmNetwork:
         return gsm_network(
@@ -401,12 +467,9 @@ def for_plan(inp: PlanInput, prepared: Prepared, progress: Progress | None = Non
         service = segments.cell_service_target
         paths, net = net.paths, network_for(service)
         net.seed_paths(paths)
-    ss_model = prepared.netting.ss_model
-    meio = bool((ss_model == "meio").any()) if inp.meio is None else inp.meio
-    rec = recommend(net, demand, independent, prepared.lead,
-                    column_values(skus, "lead_time_std", 0.0), service, service_type,
-                    ss_model, meio=meio, memo=inp.meio_memo, options=inp.meio_options,
-                    progress=progress, should_stop=should_stop)
+    rec = flat_recommendation(net, demand, prepared.lead, lead_time_std, service,
+                              service_type, meio=meio, memo=inp.meio_memo, options=options,
+                              progress=progress, should_stop=should_stop)
     return replace(rec, segmentation=segments)
 
 
