@@ -163,3 +163,33 @@ def test_an_edit_of_a_safety_stock_keeps_the_flat_recommendation(demo_tables) ->
     service_edit = _plan(_edited(demo_tables, [("ss_qty", 3), ("service", 5)]),
                          memo).recommendation
     assert service_edit is not None and service_edit.seio is not ss_edit.seio
+
+
+def test_only_the_levels_an_edit_reaches_are_planned_again(demo_tables, monkeypatch) -> None:
+    """An edit of a SKU's safety stock plans its own level and the levels below it again
+    (their dependent demand may move); the levels above are taken from the last netting."""
+    from app.engine import netting
+    from app.engine.prepare import prepare
+
+    planned: list[int] = []
+    plan_level = netting._plan_level
+
+    def counting(data, level, *args, **kwargs):
+        planned.append(int(data.codes[level.start]))
+        return plan_level(data, level, *args, **kwargs)
+
+    monkeypatch.setattr(netting, "_plan_level", counting)
+    inp = PlanInput.from_tables(demo_tables)
+    prepared = prepare(inp)
+    deepest = int(prepared.codes.max())
+    row = int(np.flatnonzero(prepared.codes[prepared.position] == deepest - 1)[0])
+    memo = MadeFrom()
+    _plan(demo_tables, memo)
+    assert planned == list(range(deepest + 1))  # the first plan plans every level
+    planned.clear()
+    edited = _edited(demo_tables, [("ss_qty", row)])
+    with_memo = _plan(edited, memo)
+    assert planned == [deepest - 1, deepest]
+    planned.clear()
+    _assert_same_plan(with_memo, _plan(edited, None))
+    assert planned == list(range(deepest + 1))

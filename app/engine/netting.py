@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
@@ -29,6 +30,9 @@ from app.engine.result import PlanArrays
 from app.engine.running import accumulate
 from app.engine.safety_stock import safety_stock_targets
 from app.engine.shelf_life import LotTable
+
+if TYPE_CHECKING:
+    from app.engine.same_levels import LastNetting
 
 
 @dataclass
@@ -61,11 +65,13 @@ class NettingOutput:
     past_due: np.ndarray  # (n, H) bool: the planned receipt in that period is past due
 
 
-def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> NettingOutput:
+def net(data: NettingInput, progress: Callable[[float], None] | None = None,
+        last: LastNetting | None = None) -> NettingOutput:
     """Plan every SKU of the network; see the module notes for the steps.
 
     SKUs must come sorted by low-level code (``prepare`` does it): each level is then one
-    contiguous block of rows.
+    contiguous block of rows. ``last``: the session's last netting; a level whose rows read
+    as they did there is copied from it (``app.engine.same_levels``), not planned again.
     """
     n, h = data.independent_demand.shape
     codes = data.codes
@@ -84,36 +90,19 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
     lot_skus = data.lots.skus if data.lots is not None else np.array([], dtype=np.int64)
     starts = np.flatnonzero(np.diff(codes, prepend=-1)) if n else np.array([], dtype=np.int64)
     ends = np.append(starts[1:], n)
+    if last is not None and not last.fits(data):
+        last = None
+    outputs = {"gross_requirements": gross, "expired": expired, "safety_stock": safety,
+               "planned_receipts": receipts, "planned_releases": releases,
+               "projected_on_hand": on_hand_path}
     for done, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        level = slice(a, b)
-        np.add(data.independent_demand[level], dependent[level], out=gross[level])
-        perishable = lot_skus[(lot_skus >= a) & (lot_skus < b)]
-        if perishable.size and data.lots is not None:
-            expired[perishable] = data.lots.expiry(gross, perishable)
-        override = data.ss_override[level] if data.ss_override is not None else None
-        safety_stock_targets(
-            data.ss_model[level], data.ss_qty[level], data.ss_days[level], override,
-            gross[level], data.days_per_period, out=safety[level],
-        )
-        base = np.subtract(data.scheduled_receipts[level], gross[level])  # the flow, then
-        if perishable.size:
-            base -= expired[level]
-        accumulate(np.add, base, out=base)  # cumulated, then
-        np.add(data.on_hand[level, None], base, out=base)  # plus the stock on hand
-        level_rules = LotRules(*(getattr(data.rules, f)[level]
-                                 for f in data.rules.__dataclass_fields__))
-        _size_economic_lots(level_rules, gross[level], data.ordering_cost[level],
-                            data.unit_cost[level], data.holding_rate_per_year,
-                            data.periods_per_year)
-        got = receipts[level]
-        plan_receipts(safety[level] - base, base, safety[level], level_rules, overwrite=True,
-                      out=(got, past_due[level]))
-        path = on_hand_path[level]
-        accumulate(np.add, got, out=path)
-        np.add(base, path, out=path)
-        _shift_back(got, data.rules.lead_time[level], out=releases[level])
+        if last is not None and last.same_level(data, dependent, a, b):
+            last.copy_level(a, b, outputs, past_due)
+        else:
+            _plan_level(data, slice(a, b), lot_skus[(lot_skus >= a) & (lot_skus < b)],
+                        dependent, outputs, past_due)
         if b < n:
-            _add_dependent(dependent, weights, a, b, releases[level])
+            _add_dependent(dependent, weights, a, b, releases[a:b])
         if progress is not None:
             progress((done + 1) / len(starts))
     arrays = PlanArrays(
@@ -129,6 +118,41 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None) -> 
         expired=expired,
     )
     return NettingOutput(arrays, past_due)
+
+
+def _plan_level(data: NettingInput, level: slice, perishable: np.ndarray,
+                dependent: np.ndarray, outputs: dict[str, np.ndarray], past_due: np.ndarray
+                ) -> None:
+    """Steps 1-4 of the module notes for the SKUs of one level (rows ``level``), written
+    into their rows of ``outputs`` (name -> (n, H) array, as ``PlanArrays`` names them) and
+    ``past_due``; ``perishable``: the level's SKU rows with lots."""
+    gross, expired, safety = (outputs[k] for k in ("gross_requirements", "expired",
+                                                   "safety_stock"))
+    np.add(data.independent_demand[level], dependent[level], out=gross[level])
+    if perishable.size and data.lots is not None:
+        expired[perishable] = data.lots.expiry(gross, perishable)
+    override = data.ss_override[level] if data.ss_override is not None else None
+    safety_stock_targets(
+        data.ss_model[level], data.ss_qty[level], data.ss_days[level], override,
+        gross[level], data.days_per_period, out=safety[level],
+    )
+    base = np.subtract(data.scheduled_receipts[level], gross[level])  # the flow, then
+    if perishable.size:
+        base -= expired[level]
+    accumulate(np.add, base, out=base)  # cumulated, then
+    np.add(data.on_hand[level, None], base, out=base)  # plus the stock on hand
+    level_rules = LotRules(*(getattr(data.rules, f)[level]
+                             for f in data.rules.__dataclass_fields__))
+    _size_economic_lots(level_rules, gross[level], data.ordering_cost[level],
+                        data.unit_cost[level], data.holding_rate_per_year,
+                        data.periods_per_year)
+    got = outputs["planned_receipts"][level]
+    plan_receipts(safety[level] - base, base, safety[level], level_rules, overwrite=True,
+                  out=(got, past_due[level]))
+    path = outputs["projected_on_hand"][level]
+    accumulate(np.add, got, out=path)
+    np.add(base, path, out=path)
+    _shift_back(got, data.rules.lead_time[level], out=outputs["planned_releases"][level])
 
 
 def _size_economic_lots(rules: LotRules, gross: np.ndarray, ordering_cost: np.ndarray,

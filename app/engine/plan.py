@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from app.engine import recommend
+from app.engine import recommend, same_levels
 from app.engine.breakdown import StockBreakdown
 from app.engine.capacity import resource_load
 from app.engine.exceptions import EpisodeScan, find_exceptions
@@ -53,7 +53,10 @@ def plan(inp: PlanInput, progress: Progress | None = None,
     skus = prepared.skus
     h = calendar.horizon
     codes, lead, source = prepared.codes, prepared.lead, prepared.demand_source
-    netted = net(prepared.netting, progress=part(progress, 0.9, 1.0))
+    last = inp.memo.kept("netting") if inp.memo is not None else None
+    netted = net(prepared.netting, progress=part(progress, 0.9, 1.0), last=last)
+    if inp.memo is not None:  # the next plan takes the levels that read the same from it
+        inp.memo.keep("netting", same_levels.keep(prepared.netting, netted))
     arrays = netted.arrays
     labels = calendar.labels()
     periods = calendar.starts[:-1]

@@ -78,6 +78,16 @@ class MadeFrom:
 
     def __init__(self) -> None:
         self._held: dict[str, tuple[tuple[object, ...], Any]] = {}
+        self._kept: dict[str, Any] = {}
+
+    def kept(self, name: str) -> Any:
+        """What was last kept under ``name`` (None when nothing was): a step that compares
+        its own inputs with the last ones (``app.engine.same_levels``)."""
+        return self._kept.get(name)
+
+    def keep(self, name: str, value: object) -> None:
+        """Keep ``value`` under ``name`` until the next ``keep`` of that name."""
+        self._kept[name] = value
 
     def get(self, name: str, sources: Sequence[object], make: Callable[[], Any]) -> Any:
         """What ``make()`` gives from ``sources``; the last one made under ``name`` when its
