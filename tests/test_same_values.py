@@ -167,7 +167,8 @@ def test_an_edit_of_a_safety_stock_keeps_the_flat_recommendation(demo_tables) ->
 
 def test_only_the_levels_an_edit_reaches_are_planned_again(demo_tables, monkeypatch) -> None:
     """An edit of a SKU's safety stock plans its own level and the levels below it again
-    (their dependent demand may move); the levels above are taken from the last netting."""
+    (their dependent demand may move); the levels above are taken from the last netting,
+    and their measure sums from the last plan."""
     from app.engine import netting
     from app.engine.prepare import prepare
 
@@ -179,6 +180,16 @@ def test_only_the_levels_an_edit_reaches_are_planned_again(demo_tables, monkeypa
         return plan_level(data, level, *args, **kwargs)
 
     monkeypatch.setattr(netting, "_plan_level", counting)
+    from app.engine import measure_sums
+
+    summed: list[int] = []
+    block = measure_sums._block
+
+    def counting_blocks(blk, split, attrs, lo, hi):
+        summed.append(lo)
+        return block(blk, split, attrs, lo, hi)
+
+    monkeypatch.setattr(measure_sums, "_block", counting_blocks)
     inp = PlanInput.from_tables(demo_tables)
     prepared = prepare(inp)
     deepest = int(prepared.codes.max())
@@ -190,6 +201,9 @@ def test_only_the_levels_an_edit_reaches_are_planned_again(demo_tables, monkeypa
     edited = _edited(demo_tables, [("ss_qty", row)])
     with_memo = _plan(edited, memo)
     assert planned == [deepest - 1, deepest]
+    # the measures sum again only the blocks (levels) netting planned again
+    starts = np.flatnonzero(np.diff(prepared.codes, prepend=-1)).tolist()
+    assert summed[-2:] == starts[-2:] and len(summed) == len(starts) + 2
     planned.clear()
     _assert_same_plan(with_memo, _plan(edited, None))
     assert planned == list(range(deepest + 1))

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.engine.breakdown import surplus
+from app.engine.breakdown import StockBreakdown, surplus
 from app.engine.calendar import date_stamps, iso_days
 from app.engine.lookup import LoadCells, as_text, column, sku_rows, text_columns
 from app.engine.measure_sums import block_arrays
@@ -121,9 +121,9 @@ class EpisodeScan:
         self._found: list[list[Episodes]] = [[], [], [], []]
 
     def add(self, lo: int, blk: PlanArrays, excess: np.ndarray,
-            target: np.ndarray | None = None) -> None:
+            target: np.ndarray | None = None) -> list[Episodes]:
         """Scan rows ``lo ..`` (``blk``: their arrays; ``excess``: their stock beyond need;
-        ``target``: their ``max(SS, 0)`` when the caller has it)."""
+        ``target``: their ``max(SS, 0)`` when the caller has it); returns their episodes."""
         poh = blk.projected_on_hand
         short = poh < -TOLERANCE
         rise = np.negative(poh)  # backlog b = max(-P, 0), then its rise b[t] - b[t-1]
@@ -140,8 +140,19 @@ class EpisodeScan:
             _episode_amounts(excess > TOLERANCE, excess, np.maximum),
             _episode_amounts(blk.expired > TOLERANCE, blk.expired, np.add),
         )
-        for bucket, (row, first, length, amount) in zip(self._found, parts, strict=True):
-            bucket.append((row + lo, first, length, amount))
+        found = [(row + lo, first, length, amount) for row, first, length, amount in parts]
+        self.again(found)
+        return found
+
+    def visit(self, lo: int, blk: PlanArrays, split: StockBreakdown) -> list[Episodes]:
+        """``add`` for a block of the measures' pass (``measure_sums.BlockVisitor``): the
+        excess is the breakdown's surplus. Returns the block's episodes."""
+        return self.add(lo, blk, split.surplus(), split.target)
+
+    def again(self, found: list[Episodes]) -> None:
+        """Take a block's episodes as found before (by ``add``), in row order."""
+        for bucket, episodes in zip(self._found, found, strict=True):
+            bucket.append(episodes)
 
     def result(self) -> list[Episodes]:
         return [tuple(np.concatenate(col) for col in zip(*bucket, strict=True)) if bucket

@@ -54,7 +54,7 @@ from app.engine.lookup import (
     period_index,
     sku_rows,
 )
-from app.engine.measure_sums import BlockVisitor, SkuAttributes, plan_sums
+from app.engine.measure_sums import BlockMemo, BlockVisitor, SkuAttributes, plan_sums
 from app.engine.result import PlanArrays
 from app.engine.same_values import MadeFrom, made_from
 from app.engine.targets import ABC_CLASSES, DIMENSION_KEYS, PART_CLASSES, TargetTable
@@ -261,7 +261,9 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
                      resource_load: pd.DataFrame, demand_history: pd.DataFrame,
                      targets: pd.DataFrame, *,
                      shipped_sums: tuple[np.ndarray, np.ndarray] | None = None,
-                     visit: BlockVisitor | None = None, memo: MadeFrom | None = None
+                     visit: BlockVisitor | None = None, memo: MadeFrom | None = None,
+                     bounds: list[tuple[int, int]] | None = None,
+                     blocks: BlockMemo | None = None
                      ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """The plan's measures: ``(kpis, kpis_by_period, sku_measures)``.
 
@@ -275,12 +277,14 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
       ``SKU_MEASURES``; values are time averages over the horizon, service over the horizon
 
     ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``);
-    ``memo`` keeps the SKU groups and the target table while their sources read the same.
+    ``memo`` keeps the SKU groups and the target table while their sources read the same;
+    ``bounds`` and ``blocks``: the pass's blocks and the session's block memo (see
+    ``measure_sums.plan_sums``).
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
     attrs, cats = _attributes(skus, memo)
-    sums, sku = plan_sums(arrays, attrs, visit=visit)
+    sums, sku = plan_sums(arrays, attrs, visit=visit, bounds=bounds, memo=blocks)
     value = sums.value
     goals = made_from(memo, "targets",
                       (periods, *(() if targets is None else (targets[c] for c in targets)),

@@ -63,6 +63,8 @@ class NettingInput:
 class NettingOutput:
     arrays: PlanArrays
     past_due: np.ndarray  # (n, H) bool: the planned receipt in that period is past due
+    #: (n,) bool: the row was copied from the last netting (``net``'s ``last``)
+    copied: np.ndarray
 
 
 def net(data: NettingInput, progress: Callable[[float], None] | None = None,
@@ -95,9 +97,11 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
     outputs = {"gross_requirements": gross, "expired": expired, "safety_stock": safety,
                "planned_receipts": receipts, "planned_releases": releases,
                "projected_on_hand": on_hand_path}
+    copied = np.zeros(n, dtype=bool)
     for done, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         if last is not None and last.same_level(data, dependent, a, b):
             last.copy_level(a, b, outputs, past_due)
+            copied[a:b] = True
         else:
             _plan_level(data, slice(a, b), lot_skus[(lot_skus >= a) & (lot_skus < b)],
                         dependent, outputs, past_due)
@@ -117,7 +121,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
         safety_stock=safety,
         expired=expired,
     )
-    return NettingOutput(arrays, past_due)
+    return NettingOutput(arrays, past_due, copied)
 
 
 def _plan_level(data: NettingInput, level: slice, perishable: np.ndarray,

@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from app.engine import recommend, same_levels
-from app.engine.breakdown import StockBreakdown
 from app.engine.capacity import resource_load
 from app.engine.exceptions import EpisodeScan, find_exceptions
 from app.engine.forecast import demand_forecast
 from app.engine.inputs import PlanInput
+from app.engine.measure_sums import BlockMemo, level_blocks
 from app.engine.measures import compute_measures
 from app.engine.netting import net
 from app.engine.prepare import column_values, prepare
@@ -53,10 +53,17 @@ def plan(inp: PlanInput, progress: Progress | None = None,
     skus = prepared.skus
     h = calendar.horizon
     codes, lead, source = prepared.codes, prepared.lead, prepared.demand_source
-    last = inp.memo.kept("netting") if inp.memo is not None else None
+    memo = inp.memo
+    last = memo.kept("netting") if memo is not None else None
     netted = net(prepared.netting, progress=part(progress, 0.9, 1.0), last=last)
-    if inp.memo is not None:  # the next plan takes the levels that read the same from it
-        inp.memo.keep("netting", same_levels.keep(prepared.netting, netted))
+    blocks = None
+    if memo is not None:  # the next plan takes the levels that read the same from here
+        kept = same_levels.keep(prepared.netting, netted)
+        last_blocks = memo.kept("measure blocks")
+        if last_blocks is None or last_blocks.netting is not last:
+            last_blocks = None  # (sums of another plan than the one netting copied from)
+        blocks = BlockMemo(kept, netted.copied, last_blocks)
+        memo.keep("netting", kept)
     arrays = netted.arrays
     labels = calendar.labels()
     periods = calendar.starts[:-1]
@@ -81,16 +88,15 @@ def plan(inp: PlanInput, progress: Progress | None = None,
         **advised,
     })
 
-    # one pass over the SKU blocks: the measures' stock breakdown of a block also gives the
-    # exceptions their excess (surplus), while the block is at hand
+    # one pass over the SKU blocks (level by level): the measures' stock breakdown of a
+    # block also gives the exceptions their excess (surplus), while the block is at hand
     scan = EpisodeScan()
-
-    def visit(lo: int, blk: PlanArrays, split: StockBreakdown) -> None:
-        scan.add(lo, blk, split.surplus(), split.target)
-
     kpis, by_period, sku_measures = compute_measures(
         settings, plan_skus, periods, arrays, planned_orders, load, inp.demand_history,
-        inp.targets, shipped_sums=prepared.shipped_sums, visit=visit, memo=inp.memo)
+        inp.targets, shipped_sums=prepared.shipped_sums, visit=scan, memo=memo,
+        bounds=level_blocks(codes), blocks=blocks)
+    if memo is not None and blocks is not None:
+        memo.keep("measure blocks", blocks)
     plan_skus = _with_columns(plan_skus, {c: sku_measures[c].to_numpy()
                                           for c in sku_measures.columns})
     kpis.update(recommend.plan_kpis(advised, column_values(skus, "unit_cost", 0.0), advice))
