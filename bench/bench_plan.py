@@ -5,11 +5,16 @@
 Networks come from the demo generator (104 weekly history periods, 4-5 network levels:
 DC -> plant FG -> modules -> sub-assemblies -> parts), planned over 104 weekly periods.
 Each run is a recompute after an edit, as the workbench makes one: a planner's edit of one
-SKU's safety stock writes the skus table anew (the other tables stay as they were read), and
-the plan is made from the tables (``PlanInput.from_tables`` and ``plan()``), with the
-session's plan memo (``PlanInput.memo``: network, SKU index, look-ups and group codes kept
-while the tables they come from read the same). The same recompute without the memo (every
-structure made again, as for the first plan of a session) is timed alongside, run for run.
+SKU's safety stock writes the skus table anew (the other tables stay as they were read; the
+edit itself is made before the clock starts), and the plan is made from the tables
+(``PlanInput.from_tables`` and ``plan()``), with the session's plan memo (``PlanInput.memo``:
+network, SKU index, look-ups, group codes and the flat safety-stock recommendation kept while
+the tables they come from read the same; the levels of the network, and their measure sums,
+that read as in the last plan taken from it). Two edits are timed: a sub-assembly's (a SKU
+on level 3 of 5: the levels above it keep their plan) and an end item's at a distribution
+centre (level 0: every level is planned again, the worst case for the memo). The same
+recompute without the memo (every structure made again, as for the first plan of a session)
+is timed alongside, run for run.
 Prints the medians over ``--runs`` runs (after one warm-up), the range of the runs (the
 machine is shared: single runs move by tens of percent), and the peak memory traced during
 one recompute. The customer-demand forecast is computed once beforehand, as a session does
@@ -31,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np
 import pandas as pd
 
 from app.engine.forecast import DemandForecast, demand_forecast
@@ -45,11 +51,19 @@ from app.models.demo import generate_demo
 from bench.machine_speed import reference_ms
 
 
-def edited(tables: dict[str, pd.DataFrame], value: float) -> dict[str, pd.DataFrame]:
-    """The tables after a planner sets a fixed safety stock of ``value`` on the 6th SKU."""
+def edited(tables: dict[str, pd.DataFrame], value: float, row: int = 5
+           ) -> dict[str, pd.DataFrame]:
+    """The tables after a planner sets a fixed safety stock of ``value`` on the SKU of
+    ``row`` (the 6th SKU by default: a sub-assembly on level 3 of the demo network)."""
     skus = tables["skus"].copy(deep=False)
-    skus.loc[5, ["ss_model", "ss_qty"]] = ["fixed", value]
+    skus.loc[row, ["ss_model", "ss_qty"]] = ["fixed", value]
     return {**tables, "skus": skus}
+
+
+def end_item_row(inp: PlanInput) -> int:
+    """The input row of the first SKU on level 0 (an end item: nothing draws from it)."""
+    prepared = prepare(inp)
+    return int(np.flatnonzero(prepared.codes[prepared.position] == 0)[0])
 
 
 def main() -> None:
@@ -72,41 +86,49 @@ def main() -> None:
         forecast_s = time.perf_counter() - start
         meio_memo, memo = MeioMemo(), MadeFrom()
 
-        def recompute(value: float, memo: MadeFrom | None,
-                      tables: dict[str, pd.DataFrame] = tables, demand: DemandForecast = demand,
-                      meio_memo: MeioMemo = meio_memo) -> tuple[PlanInput, PlanResult]:
-            """The plan after an edit (``value``), as a session makes it."""
-            inp = PlanInput.from_tables(edited(tables, value), memo)
+        end_item = end_item_row(inp)
+
+        def recompute(edit: dict[str, pd.DataFrame], memo: MadeFrom | None,
+                      demand: DemandForecast = demand, meio_memo: MeioMemo = meio_memo
+                      ) -> tuple[PlanInput, PlanResult, float]:
+            """The plan from the tables after an edit, as a session makes it; its seconds."""
+            start = time.perf_counter()
+            inp = PlanInput.from_tables(edit, memo)
             inp.demand, inp.meio_memo = demand, meio_memo
-            return inp, plan(inp)
+            result = plan(inp)
+            return inp, result, time.perf_counter() - start
 
         start = time.perf_counter()
-        recompute(0.0, memo)  # warm-up, solving the multi-echelon model once
+        current = edited(tables, 0.0)  # (the session's tables: one edit after another)
+        recompute(current, memo)  # warm-up, solving the multi-echelon model once
         warm_s = time.perf_counter() - start
-        seconds, cold, netting = [], [], []
+        seconds, end_items, cold, netting = [], [], [], []
         for run in range(args.runs):
-            start = time.perf_counter()
-            inp, result = recompute(10.0 + run, memo)
-            seconds.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            recompute(10.5 + run, None)
-            cold.append(time.perf_counter() - start)
+            current = edited(current, 10.0 + run)
+            inp, result, took = recompute(current, memo)
+            seconds.append(took)
+            current = edited(current, 10.0 + run, end_item)
+            end_items.append(recompute(current, memo)[2])
+            cold.append(recompute(edited(current, 10.5 + run), None)[2])
             start = time.perf_counter()
             net(prepare(inp).netting)
             netting.append(time.perf_counter() - start)
         tracemalloc.start()
-        recompute(99.0, memo)
+        recompute(edited(current, 99.0), memo)
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
         levels = int(pd.Series(result.skus["low_level_code"]).max()) + 1
+
+        def spread(values: list[float]) -> str:
+            return (f"{statistics.median(values):.3f} s ({min(values):.3f}-"
+                    f"{max(values):.3f})")
+
         print(f"{inp.n:>7,} SKUs, {levels} levels, {len(result.planned_orders):>9,} planned "
-              f"orders: recompute after an edit {statistics.median(seconds):.3f} s "
-              f"({min(seconds):.3f}-{max(seconds):.3f}; prepare+netting "
-              f"{statistics.median(netting):.3f} s), without the plan memo "
-              f"{statistics.median(cold):.3f} s ({min(cold):.3f}-{max(cold):.3f}), "
-              f"peak {peak:.0f} MB; demand forecast "
-              f"from history (once per history version) {forecast_s:.3f} s; first plan with "
-              f"the MEIO solve {warm_s:.3f} s (gap {result.kpis['meio_gap']:.2%})")
+              f"orders: recompute after an edit {spread(seconds)}, of an end item "
+              f"{spread(end_items)}; without the plan memo {spread(cold)}; prepare+netting "
+              f"from scratch {statistics.median(netting):.3f} s; peak {peak:.0f} MB; demand "
+              f"forecast from history (once per history version) {forecast_s:.3f} s; first "
+              f"plan with the MEIO solve {warm_s:.3f} s (gap {result.kpis['meio_gap']:.2%})")
     print(f"pace after: reference work {reference_ms():.1f} ms")
 
 
