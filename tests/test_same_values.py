@@ -109,6 +109,32 @@ def _edited(tables: dict[str, pd.DataFrame], edits: list[tuple[str, int]]
             items = out["items"].copy()
             items.loc[row % len(items), "unit_cost"] = 1.0 + row
             out["items"] = items
+        elif kind == "order":  # an open order's quantity, due date or kind (one of them)
+            orders = out["open_orders"].copy()
+            at, field = row % len(orders), row // len(orders) % 3
+            if field == 0:
+                orders.loc[at, "quantity"] = 5.0 + row
+            elif field == 1:
+                orders.loc[at, "due_period"] = orders["due_period"].iloc[at] + pd.Timedelta(
+                    weeks=1 + row % 3)
+            else:
+                orders.loc[at, "kind"] = "po" if orders["kind"].iloc[at] == "wo" else "wo"
+            out["open_orders"] = orders
+        elif kind == "lot":  # a lot's quantity or expiry, or its SKU's stock on hand
+            lots = out["lots"].copy()
+            at, field = row % len(lots), row // len(lots) % 3
+            if field == 0:
+                lots.loc[at, "quantity"] = 1.0 + row
+            elif field == 1:
+                lots.loc[at, "expiry_date"] = lots["expiry_date"].min() - pd.Timedelta(
+                    weeks=52 + row % 5)  # expired before the horizon: gone in period 0
+            else:
+                skus = out["skus"].copy()
+                mine = (skus["item_id"] == lots["item_id"].iloc[at]) & (
+                    skus["site_id"] == lots["site_id"].iloc[at])
+                skus.loc[mine, "on_hand"] = 1.0 + row % 3  # below its lots: they shrink
+                out["skus"] = skus
+            out["lots"] = lots
         elif kind == "target":
             targets = out["targets"].copy()
             targets.loc[row % len(targets), "value"] = 1000.0 * (row + 1)
@@ -131,7 +157,8 @@ def _assert_same_plan(got, want) -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["ss_qty", "source", "qty_per", "part_class",
                                            "target", "open_orders", "routings", "lots",
-                                           "service", "lead_time", "unit_cost"]),
+                                           "service", "lead_time", "unit_cost", "order",
+                                           "lot"]),
                           st.integers(0, 10_000)),
                 min_size=1, max_size=4))
 @example([("ss_qty", 7)]).via("an edit the memo outlives")
@@ -140,6 +167,9 @@ def _assert_same_plan(got, want) -> None:
 @example([("open_orders", 1), ("routings", 2), ("lots", 0)]).via("rows moved between SKUs")
 @example([("service", 4), ("lead_time", 9), ("unit_cost", 2)]).via("edits of the "
                                                                      "recommendation's inputs")
+@example([("order", 0), ("order", 50), ("order", 100)]).via("open orders: quantity, due, "
+                                                                  "kind")
+@example([("lot", 16), ("lot", 32), ("lot", 0)]).via("lots: expiry, on hand, quantity")
 def test_a_plan_with_the_memo_is_the_plan_without(demo_tables, edits) -> None:
     """Edit after edit, a session's memo gives the very plan made from scratch: what it
     keeps is made again whenever a table it was made from changed."""

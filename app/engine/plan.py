@@ -78,7 +78,7 @@ def plan(inp: PlanInput, progress: Progress | None = None,
     assert segments is not None
     advised = recommend.plan_columns(advice, skus, prepared.netting.ss_model,
                                      arrays.safety_stock, inp.meio_memo)
-    plan_skus = _with_columns(skus, {
+    planned = {
         "low_level_code": codes,
         "lead_time_periods": lead,
         "abc": segments.abc,
@@ -86,19 +86,20 @@ def plan(inp: PlanInput, progress: Progress | None = None,
         "demand_source": np.array(["none", "forecast", "history"])[source],
         "demand_per_period": arrays.independent_demand.mean(axis=1) if h else 0.0,
         **advised,
-    })
+    }
 
     # one pass over the SKU blocks (level by level): the measures' stock breakdown of a
     # block also gives the exceptions their excess (surplus), while the block is at hand
     scan = EpisodeScan()
-    kpis, by_period, sku_measures = compute_measures(
-        settings, plan_skus, periods, arrays, planned_orders, load, inp.demand_history,
-        inp.targets, shipped_sums=prepared.shipped_sums, visit=scan, memo=memo,
-        bounds=level_blocks(codes), blocks=blocks)
+    kpis, by_period, sku_measures = compute_measures(  # (reads the plan's lead times, ABC)
+        settings, skus.assign(lead_time_periods=lead, abc=segments.abc), periods, arrays,
+        planned_orders, load, inp.demand_history, inp.targets,
+        shipped_sums=prepared.shipped_sums, visit=scan, memo=memo, bounds=level_blocks(codes),
+        blocks=blocks)
     if memo is not None and blocks is not None:
         memo.keep("measure blocks", blocks)
-    plan_skus = _with_columns(plan_skus, {c: sku_measures[c].to_numpy()
-                                          for c in sku_measures.columns})
+    plan_skus = _with_columns(skus, {**planned, **{c: sku_measures[c].to_numpy()
+                                                   for c in sku_measures.columns}})
     kpis.update(recommend.plan_kpis(advised, column_values(skus, "unit_cost", 0.0), advice))
     exceptions = find_exceptions(plan_skus, periods, arrays, planned_orders, load,
                                  scanned=scan)

@@ -96,13 +96,22 @@ def prepare(inp: PlanInput) -> Prepared:
     lead = lead_time_periods(column_values(skus, "lead_time", 1.0))
     quantities = orders["quantity"].to_numpy(dtype=float)
     due = orders["due_period"]
-    scheduled = bucket_quantities(calendar, order_rows, due, quantities, n,
-                                  past_due_to_first=True)
-    open_work = _open_work(calendar, orders["kind"].to_numpy(dtype=object), due, order_rows,
-                           quantities, lead, n)
+    periods = calendar.starts
+    scheduled = made_from(inp.memo, "scheduled receipts", (n, periods, order_rows, due,
+                                                               quantities),
+                          lambda: read_only(bucket_quantities(
+                              calendar, order_rows, due, quantities, n, past_due_to_first=True)))
+    kind = orders["kind"]
+    open_work = made_from(inp.memo, "open work", (n, periods, kind, due, order_rows,
+                                                  quantities, lead),
+                          lambda: read_only(_open_work(calendar, kind.to_numpy(dtype=object),
+                                                       due, order_rows, quantities, lead, n)))
 
     on_hand = column_values(skus, "on_hand", 0.0)
-    lot_table = LotTable(calendar, lot_rows, lots, on_hand) if len(lots) else None
+    lot_table = made_from(
+        inp.memo, "lot table", (periods, lot_rows, lots["quantity"], lots["expiry_date"],
+                                on_hand),
+        lambda: LotTable(calendar, lot_rows, lots, on_hand)) if len(lots) else None
     rules = LotRules(
         policy=text_values(skus, "order_policy", "lot_for_lot"),
         lead_time=lead,
