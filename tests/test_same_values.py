@@ -12,7 +12,7 @@ from app.engine.forecast import demand_forecast
 from app.engine.inputs import PlanInput
 from app.engine.plan import plan
 from app.engine.result import PlanArrays
-from app.engine.same_values import MadeFrom, read_only, same_values
+from app.engine.same_values import MadeFrom, bits_equal, read_only, same_values
 from app.models.demo import generate_demo
 
 
@@ -27,6 +27,18 @@ def test_same_values_by_place_then_by_value() -> None:
     assert same_values(text, pd.Series(["x", np.nan, "z"], dtype=object))
     assert not same_values(text, pd.Series(["x", "y", "z"], dtype=object))
     assert same_values(None, None) and not same_values(None, a)
+
+
+def test_bits_equal_compares_bits() -> None:
+    a = np.array([1.0, np.nan, -0.0])
+    assert bits_equal(a, a.copy())  # the same NaN is equal to itself, bit for bit
+    assert not bits_equal(a, np.array([1.0, np.nan, 0.0]))  # -0.0 is not 0.0 bit for bit
+    assert same_values(a, np.array([1.0, np.nan, 0.0]))  # ... but the same value
+    grid = np.arange(12.0).reshape(3, 4)
+    assert bits_equal(grid[:, 1], grid.copy()[:, 1])  # strided
+    assert not bits_equal(grid[:, 1], grid[:, 2])
+    assert not bits_equal(grid, grid.astype(np.float32))  # another dtype
+    assert bits_equal(np.array([1 + 2j]), np.array([1 + 2j]))  # complex: by value
 
 
 def test_made_from_makes_again_only_when_a_source_reads_differently() -> None:

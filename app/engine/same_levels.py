@@ -21,7 +21,7 @@ import numpy as np
 
 from app.engine.lot_sizing import LotRules
 from app.engine.netting import NettingInput, NettingOutput
-from app.engine.same_values import read_only
+from app.engine.same_values import bits_equal, read_only
 from app.engine.shelf_life import LotTable
 
 #: the per-SKU arrays of a NettingInput a level's plan reads (rows of the level)
@@ -91,14 +91,13 @@ def keep(data: NettingInput, output: NettingOutput) -> LastNetting:
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal values (NaN equal to NaN; object arrays compared element by element)."""
+    """The same values: numbers bit for bit (one pass; a NaN equals the same NaN, and
+    -0.0 differs from 0.0, which only costs a level planned again), objects by ``==``."""
     if a is b:
         return True
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
-    if a.dtype.kind == "f":
-        return bool(np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a, b))
+    return bits_equal(a, b) if a.dtype.kind in "fiub" else bool(np.array_equal(a, b))
 
 
 def _same_lots(last: LotTable | None, lots: LotTable | None, a: int, b: int) -> bool:
