@@ -25,6 +25,7 @@ from app.engine.breakdown import (
 )
 from app.engine.lookup import GroupIndicator
 from app.engine.result import PlanArrays
+from app.engine.same_values import bits_equal
 
 #: SKUs per block (a few MB per temporary array).
 BLOCK_ROWS = 2048
@@ -132,7 +133,7 @@ class BlockMemo:
         if last is None or last.groups is not groups or not self.copied[lo:hi].all():
             return None
         block = last.blocks.get((lo, hi))
-        if block is None or not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(
+        if block is None or not all(bits_equal(a, b) for a, b in zip(
                 block.attributes, attributes, strict=True)):
             return None
         return block
