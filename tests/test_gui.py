@@ -17,7 +17,8 @@ from app.models.contract import TABLES_BY_NAME
 from app.models.csv_io import write_folder
 from app.models.store import Store
 from app.views import app as app_module
-from app.views.frame_model import FrameModel
+from app.views import frame_model
+from app.views.frame_model import FrameModel, make_column
 from app.views.main_window import MainWindow
 from app.views.planning_model import build_grid
 from app.views.settings import AppSettings
@@ -104,6 +105,55 @@ def test_model_serves_text_for_known_cells(qapp, tiny_frames: dict) -> None:
     big = pd.DataFrame({"x": [1234567.5, np.nan]})
     model.set_frame(big)
     assert column_texts(model, "x") == ["1,234,567.5", ""]
+
+
+def test_new_values_announce_only_the_cells_that_changed(qapp, tiny_frames: dict,
+                                                         monkeypatch) -> None:
+    """After new values with the rows kept, the model announces the changed cells alone,
+    stretch by stretch of a row (Qt then repaints those cells, not the whole grid); a whole
+    column when every cell may look different (other decimals, restyled)."""
+    skus = tiny_frames["skus"]
+    table = TABLES_BY_NAME["skus"]
+    model = FrameModel()
+    model.set_frame(skus, table)
+    model.sort(model.column_names().index("on_hand"), Qt.SortOrder.DescendingOrder)
+    names = model.column_names()
+    on_hand, lead = names.index("on_hand"), names.index("lead_time")
+    announced: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda a, b, *_: announced.append(
+        (a.row(), b.row(), a.column(), b.column())))
+
+    def show(frame: pd.DataFrame, **restyled) -> None:
+        announced.clear()
+        columns = [make_column(c, table.column(c).kind, frame[c]) for c in frame.columns]
+        model.set_columns(columns, table, changed=range(len(columns)),
+                          restyled={names.index(c): rows for c, rows in restyled.items()})
+
+    edited = skus.copy()
+    edited.loc[1, ["on_hand", "lead_time"]] = [26.0, edited.loc[1, "lead_time"] + 1]
+    show(edited)
+    row = column_texts(model, "on_hand").index("26")  # frame row 1, where it is shown
+    first, last = sorted((on_hand, lead))
+    assert announced == ([(row, row, first, last)] if last == first + 1
+                         else [(row, row, first, first), (row, row, last, last)])
+    show(edited)  # the same values again: nothing to repaint
+    assert announced == []
+    decimals = edited.copy()
+    decimals.loc[2, "on_hand"] = 5.5  # every on_hand cell now shows one decimal
+    show(decimals)
+    assert announced == [(0, 4, on_hand, on_hand)]
+    marked = np.zeros(len(skus), dtype=bool)
+    marked[3] = True  # the change mark of frame row 3 came or went
+    show(decimals, lead_time=marked)
+    row = column_texts(model, "on_hand").index(f"{skus.loc[3, 'on_hand']:,.1f}")
+    assert announced == [(row, row, lead, lead)]
+    show(decimals, lead_time=None)  # every cell restyled: the whole column
+    assert announced == [(0, 4, lead, lead)]
+    monkeypatch.setattr(frame_model, "MAX_CELL_RUNS", 1)
+    scattered = decimals.copy()
+    scattered.loc[[0, 4], "on_hand"] += 1.0  # two stretches, more than one: whole columns
+    show(scattered)
+    assert announced == [(0, 4, on_hand, on_hand)]
 
 
 def test_model_is_read_only_without_callback(qapp, tiny_frames: dict) -> None:

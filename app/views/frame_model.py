@@ -68,15 +68,36 @@ class _Column:
             return ""
         value = self.values[row]
         if self.is_number:
-            if self._pattern is None:
-                decimals = _decimals(self.values) if self.kind == "float" else 0
-                self._pattern = f"{{:,.{decimals}f}}"
-            return self._pattern.format(value)
+            return (self._pattern or self.pattern()).format(value)
         if self.kind == "date":
             return str(value)[:10]
         if self.kind == "bool":
             return "true" if value else "false"
         return str(value)
+
+    def pattern(self) -> str:
+        """The format of a number cell (given, else the fewest decimals that show every
+        value exactly, with thousands separators)."""
+        if self._pattern is None:
+            decimals = _decimals(self.values) if self.kind == "float" else 0
+            self._pattern = f"{{:,.{decimals}f}}"
+        return self._pattern
+
+    def changed_rows(self, before: _Column) -> np.ndarray | None:
+        """Per row, whether the cell may show other text than in ``before`` (the same
+        column of an earlier version); None when any cell may (another kind or length, or
+        numbers now shown with other decimals)."""
+        if before.kind != self.kind or before.values.shape != self.values.shape:
+            return None
+        if self.is_number and before.pattern() != self.pattern():
+            return None
+        old, new = before.values, self.values
+        if self.is_number:
+            with np.errstate(invalid="ignore"):
+                same = (old == new) | (np.isnan(old) & np.isnan(new))
+        else:
+            same = np.asarray(old == new, dtype=bool)  # (NaN, NaT: told changed)
+        return ~same | (before.missing != self.missing)
 
     def texts(self) -> np.ndarray:
         """Every cell as shown, by frame row (made once; vectorised for text and dates)."""
@@ -130,6 +151,24 @@ def make_column(name: str, kind: ColumnKind | None, values: pd.Series | np.ndarr
     if pattern is not None:
         column._pattern = pattern
     return column
+
+
+#: an update announces at most this many stretches of cells one by one (else whole columns)
+MAX_CELL_RUNS = 256
+
+
+def _cell_runs(rows: np.ndarray, columns: np.ndarray) -> list[tuple[int, int, int]]:
+    """Changed cells (row, column pairs) as (row, first column, last column) stretches of
+    neighbouring cells in one row, rows in order."""
+    if not len(rows):
+        return []
+    order = np.lexsort((columns, rows))
+    rows, columns = rows[order], columns[order]
+    breaks = np.flatnonzero((np.diff(rows) != 0) | (np.diff(columns) != 1))
+    first = np.concatenate([[0], breaks + 1])
+    last = np.concatenate([breaks, [len(rows) - 1]])
+    return list(zip(rows[first].tolist(), columns[first].tolist(), columns[last].tolist(),
+                    strict=True))
 
 
 def _spans(positions: Sequence[int]) -> list[tuple[int, int]]:
@@ -226,21 +265,26 @@ class FrameModel(EditableTableModel):
         self.set_columns(columns, table)
 
     def set_columns(self, columns: list[_Column], table: Table | None = None,
-                    changed: Sequence[int] | None = None) -> None:
+                    changed: Sequence[int] | None = None,
+                    restyled: Mapping[int, np.ndarray | None] | None = None) -> None:
         """Show ready-made columns (``make_column``); see ``set_frame``.
 
         ``changed``: when the rows stay, the positions of the columns that may read
         differently (the others are announced unchanged, and the views repaint less);
-        None: any of them.
+        None: any of them. Of a changed column only the cells whose text changed are
+        announced (the views repaint those alone), and those ``restyled`` maps it to (a
+        mask of the frame rows whose colours or marks changed; None: every row).
         """
         if self._same_rows(columns, table):
-            self._columns = columns
+            before, self._columns = self._columns, columns
             rows = self.rowCount()
             if not rows or not self.columnCount():
                 return
-            spans = [(0, self.columnCount() - 1)] if changed is None else _spans(changed)
-            for first, last in spans:
-                self.dataChanged.emit(self.index(0, first), self.index(rows - 1, last))
+            if changed is None:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(rows - 1, self.columnCount() - 1))
+                return
+            self._announce(before, changed, restyled or {}, rows)
             return
         if table is not self._table:
             self._sorted_by = None
@@ -251,6 +295,35 @@ class FrameModel(EditableTableModel):
         self._filter_mask = self._match(self._filter_text)
         self._order = self._shown()
         self.endResetModel()
+
+    def _announce(self, before: list[_Column], changed: Sequence[int],
+                  restyled: Mapping[int, np.ndarray | None], rows: int) -> None:
+        """dataChanged for the cells of the ``changed`` columns that read or look
+        differently from ``before``, stretch by stretch of a row, so that Qt repaints those
+        cells alone (a range over many rows repaints the whole viewport); whole columns when
+        that is unknown or the cells are too many."""
+        whole, cell_rows, cell_columns = [], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for column in changed:
+            mask = None
+            if column < len(before) and before[column].name == self._columns[column].name:
+                mask = self._columns[column].changed_rows(before[column])
+            if mask is not None and column in restyled:
+                looks = restyled[column]
+                mask = None if looks is None or looks.shape != mask.shape else mask | looks
+            if mask is None:
+                whole.append(column)
+                continue
+            shown = np.flatnonzero(mask[self._order])
+            cell_rows.append(shown)
+            cell_columns.append(np.full(len(shown), column))
+        cells = np.concatenate(cell_columns)
+        runs = _cell_runs(np.concatenate(cell_rows), cells)
+        if len(runs) > MAX_CELL_RUNS:
+            whole, runs = sorted({*whole, *cells.tolist()}), []
+        for first, last in _spans(whole):
+            self.dataChanged.emit(self.index(0, first), self.index(rows - 1, last))
+        for row, first, last in runs:
+            self.dataChanged.emit(self.index(row, first), self.index(row, last))
 
     def _frame_rows(self) -> int:
         return len(self._columns[0].values) if self._columns else 0

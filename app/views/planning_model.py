@@ -291,6 +291,15 @@ def _take(values: np.ndarray, rows: np.ndarray | None, missing: object) -> np.nd
     return out
 
 
+def _mark_moves(was: np.ndarray | None, now: np.ndarray | None) -> np.ndarray | None:
+    """Rows whose change mark differs between two masks (None: no marks); None: any row."""
+    if was is None or now is None:
+        return now if was is None else was  # (marks appear or go where they are set)
+    if was.shape != now.shape:
+        return None
+    return np.asarray(was, dtype=bool) != np.asarray(now, dtype=bool)
+
+
 @dataclass
 class ChangeMarks:
     """Per editable column: which grid rows differ from the parent, and the parent's text."""
@@ -433,11 +442,17 @@ class PlanningModel(FrameModel):
         self._outcome = [COLUMNS_BY_NAME[column.name].table is None for column in columns]
         self._editable = [not outcome and column.name not in KEY
                           for column, outcome in zip(columns, self._outcome, strict=True)]
-        changed = [i for i, column in enumerate(columns)
-                   if before.get(column.name) is not column
-                   or mask(old_marks, column.name) is not self._marked[i]
-                   or (stale != old_stale and self._outcome[i])]
-        self.set_columns(columns, changed=changed)
+        restyled: dict[int, np.ndarray | None] = {}
+        for i, column in enumerate(columns):
+            if stale != old_stale and self._outcome[i]:
+                restyled[i] = None  # every cell greyed, or no longer
+                continue
+            was, now = mask(old_marks, column.name), self._marked[i]
+            if was is not now:  # the rows whose change mark came or went
+                restyled[i] = _mark_moves(was, now)  # type: ignore[arg-type]
+        changed = sorted({*restyled, *(i for i, column in enumerate(columns)
+                                       if before.get(column.name) is not column)})
+        self.set_columns(columns, changed=changed, restyled=restyled)
 
     def key_names(self) -> tuple[str, ...]:
         return KEY
