@@ -3,6 +3,10 @@
 network -> independent demand -> safety-stock recommendation (SEIO, MEIO) -> scheduled
 receipts -> netting level by level (lot sizing, shelf life, safety stock) -> planned orders
 -> resource load -> ABC/XYZ -> measures -> exceptions. Pure: no Qt, no SQL, no files.
+With a session's memo (``PlanInput.memo``) a plan re-makes only what its inputs changed:
+structures kept while their sources read the same (``same_values``), netting levels and
+measure blocks that read as in the last plan (``same_levels``, ``measure_sums.BlockMemo``);
+the plan is the same as one made from scratch.
 Usable from a notebook::
 
     from app.engine.inputs import PlanInput
