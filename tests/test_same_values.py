@@ -249,3 +249,22 @@ def test_only_the_levels_an_edit_reaches_are_planned_again(demo_tables, monkeypa
     planned.clear()
     _assert_same_plan(with_memo, _plan(edited, None))
     assert planned == list(range(deepest + 1))
+
+
+def test_the_lots_of_some_rows_expire_as_in_the_whole_table(demo_tables) -> None:
+    """``LotTable.subset``: the lots of chosen SKU rows, renumbered, give those rows the same
+    expiry as the whole table does (what planning some rows of a level alone relies on)."""
+    from app.engine.netting import net
+    from app.engine.prepare import prepare
+
+    data = prepare(PlanInput.from_tables(demo_tables)).netting
+    lots = data.lots
+    assert lots is not None and len(lots.skus) >= 3
+    gross = net(data).arrays.gross_requirements
+    rows = np.sort(np.concatenate([lots.skus[::2], [0]]))  # some with lots, one without
+    part = lots.subset(rows)
+    assert part.rows.max() < len(rows)
+    mine = np.flatnonzero(np.isin(rows, lots.skus))
+    np.testing.assert_array_equal(part.expiry(gross[rows], mine),
+                                  lots.expiry(gross, rows[mine]))
+    assert not np.isin(0, part.skus) or 0 in lots.skus

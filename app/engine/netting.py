@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from app.engine.same_levels import LastNetting
 
 
+#: a level whose rows read as in the last netting for at least this share plans only the
+#: others (fewer rows, the same per-row work); below it, the whole level at once
+SAME_ROWS_SHARE = 0.5
+
+
 @dataclass
 class NettingInput:
     """Per-SKU arrays of the whole network (n SKUs, H periods)."""
@@ -99,9 +104,14 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
                "projected_on_hand": on_hand_path}
     copied = np.zeros(n, dtype=bool)
     for done, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        if last is not None and last.same_level(data, dependent, a, b):
-            last.copy_level(a, b, outputs, past_due)
+        same = last.same_rows(data, dependent, a, b) if last is not None else None
+        if same is not None and same.all():
+            last.copy_rows(a, b, None, outputs, past_due)  # type: ignore[union-attr]
             copied[a:b] = True
+        elif same is not None and np.count_nonzero(same) >= SAME_ROWS_SHARE * (b - a):
+            last.copy_rows(a, b, same, outputs, past_due)  # type: ignore[union-attr]
+            copied[a:b] = same
+            _plan_rows(data, a + np.flatnonzero(~same), dependent, outputs, past_due)
         else:
             _plan_level(data, slice(a, b), lot_skus[(lot_skus >= a) & (lot_skus < b)],
                         dependent, outputs, past_due)
@@ -122,6 +132,33 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
         expired=expired,
     )
     return NettingOutput(arrays, past_due, copied)
+
+
+def _plan_rows(data: NettingInput, rows: np.ndarray, dependent: np.ndarray,
+               outputs: dict[str, np.ndarray], past_due: np.ndarray) -> None:
+    """``_plan_level`` for some rows of one level (``rows``, sorted): planned as a level of
+    their own (every row is planned for itself), then put in place."""
+    m, h = len(rows), dependent.shape[1]
+    rules = LotRules(*(getattr(data.rules, f)[rows] for f in data.rules.__dataclass_fields__))
+    lots = data.lots.subset(rows) if data.lots is not None else None
+    part = NettingInput(
+        codes=data.codes[rows], arc_src=np.zeros(0, np.int64), arc_dst=np.zeros(0, np.int64),
+        arc_qty=np.zeros(0), on_hand=data.on_hand[rows],
+        independent_demand=data.independent_demand[rows],
+        scheduled_receipts=data.scheduled_receipts[rows], rules=rules,
+        ss_model=data.ss_model[rows], ss_qty=data.ss_qty[rows], ss_days=data.ss_days[rows],
+        ss_override=None if data.ss_override is None else data.ss_override[rows],
+        days_per_period=data.days_per_period, lots=lots,
+        ordering_cost=data.ordering_cost[rows], unit_cost=data.unit_cost[rows],
+        holding_rate_per_year=data.holding_rate_per_year,
+        periods_per_year=data.periods_per_year)
+    planned = {name: np.zeros((m, h)) for name in outputs}
+    late = np.zeros((m, h), dtype=bool)
+    _plan_level(part, slice(0, m), lots.skus if lots is not None else np.zeros(0, np.int64),
+                dependent[rows], planned, late)
+    for name, out in outputs.items():
+        out[rows] = planned[name]
+    past_due[rows] = late
 
 
 def _plan_level(data: NettingInput, level: slice, perishable: np.ndarray,

@@ -50,32 +50,43 @@ class LastNetting:
                 and (last.ss_override is None) == (data.ss_override is None)
                 and (last.lots is None) == (data.lots is None))
 
-    def same_level(self, data: NettingInput, dependent: np.ndarray, a: int, b: int) -> bool:
-        """Whether rows a..b-1 (one level) read as in the last netting: inputs, and the
-        dependent demand reaching them (complete once the level's turn comes)."""
+    def same_rows(self, data: NettingInput, dependent: np.ndarray, a: int, b: int
+                  ) -> np.ndarray:
+        """Per row of a..b-1 (one level), whether it reads as in the last netting: its
+        inputs, and the dependent demand reaching it (complete once the level's turn
+        comes). Netting plans every row of a level for itself, so such a row comes out as
+        it did."""
         last = self.data
         level = slice(a, b)
-        if not _same(self.output.arrays.dependent_demand[level], dependent[level]):
-            return False
+        same = _same_by_row(self.output.arrays.dependent_demand[level], dependent[level])
         for name in _ROW_INPUTS:
-            if not _same(getattr(last, name)[level], getattr(data, name)[level]):
-                return False
-        if data.ss_override is not None and last.ss_override is not None and not _same(
-                last.ss_override[level], data.ss_override[level]):
-            return False
-        if not all(_same(getattr(last.rules, f.name)[level], getattr(data.rules, f.name)[level])
-                   for f in fields(LotRules)):
-            return False
-        return _same_lots(last.lots, data.lots, a, b)
+            same &= _same_by_row(getattr(last, name)[level], getattr(data, name)[level])
+        if data.ss_override is not None and last.ss_override is not None:
+            same &= _same_by_row(last.ss_override[level], data.ss_override[level])
+        for f in fields(LotRules):
+            same &= _same_by_row(getattr(last.rules, f.name)[level],
+                                 getattr(data.rules, f.name)[level])
+        if not _same_lots(last.lots, data.lots, a, b):  # the level's SKUs with lots, then
+            for lots in (last.lots, data.lots):
+                if lots is not None:
+                    with_lots = lots.rows[(lots.rows >= a) & (lots.rows < b)]
+                    same[with_lots - a] = False
+        return same
 
-    def copy_level(self, a: int, b: int, outputs: dict[str, np.ndarray],
-                   past_due: np.ndarray) -> None:
-        """Rows a..b-1 of the last outcome into ``outputs`` (name -> array) and
-        ``past_due``."""
+    def copy_rows(self, a: int, b: int, which: np.ndarray | None,
+                  outputs: dict[str, np.ndarray], past_due: np.ndarray) -> None:
+        """Rows a..b-1 (``which`` of them; None: all) of the last outcome into ``outputs``
+        (name -> array) and ``past_due``."""
         arrays = self.output.arrays
+        if which is None:
+            for name, out in outputs.items():
+                out[a:b] = getattr(arrays, name)[a:b]
+            past_due[a:b] = self.output.past_due[a:b]
+            return
+        rows = a + np.flatnonzero(which)
         for name, out in outputs.items():
-            out[a:b] = getattr(arrays, name)[a:b]
-        past_due[a:b] = self.output.past_due[a:b]
+            out[rows] = getattr(arrays, name)[rows]
+        past_due[rows] = self.output.past_due[rows]
 
 
 def keep(data: NettingInput, output: NettingOutput) -> LastNetting:
@@ -88,6 +99,19 @@ def keep(data: NettingInput, output: NettingOutput) -> LastNetting:
         arrays += [data.lots.rows, data.lots.quantity, data.lots.expires, data.lots.rank]
     read_only([a for a in arrays if isinstance(a, np.ndarray)])
     return LastNetting(data, output)
+
+
+def _same_by_row(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row (first axis), whether ``a`` and ``b`` hold the same values: numbers bit for
+    bit (-0.0 is not 0.0, a NaN is the same NaN), objects by ``==``."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return np.zeros(len(a), dtype=bool)
+    if a.dtype.kind in "fiub":
+        kind = f"u{a.dtype.itemsize}"
+        equal = a.view(kind) == b.view(kind)
+    else:
+        equal = np.asarray(a == b, dtype=bool)
+    return equal.all(axis=1) if equal.ndim == 2 else equal
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:

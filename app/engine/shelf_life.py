@@ -48,6 +48,16 @@ class LotTable:
         self.expires = expires
         self.rank = rank
 
+    def subset(self, rows: np.ndarray) -> LotTable:
+        """The lots of SKU rows ``rows`` (sorted), renumbered 0.. in that order."""
+        at = np.searchsorted(rows, self.rows)
+        mine = (at < len(rows)) & (rows[np.minimum(at, max(len(rows) - 1, 0))] == self.rows) \
+            if len(rows) else np.zeros(len(self.rows), dtype=bool)
+        out = LotTable.__new__(LotTable)
+        out.rows, out.quantity = at[mine], self.quantity[mine]
+        out.expires, out.rank = self.expires[mine], self.rank[mine]
+        return out
+
     @property
     def skus(self) -> np.ndarray:
         """SKU rows that have lots."""
