@@ -147,6 +147,14 @@ def _edited(tables: dict[str, pd.DataFrame], edits: list[tuple[str, int]]
                 skus.loc[mine, "on_hand"] = 1.0 + row % 3  # below its lots: they shrink
                 out["skus"] = skus
             out["lots"] = lots
+        elif kind == "resource":  # a resource's site or capacity
+            resources = out["resources"].copy()
+            at = row % len(resources)
+            if row // len(resources) % 2:
+                resources.loc[at, "site_id"] = f"S{row}"
+            else:
+                resources.loc[at, "capacity_per_period"] = 1.0 + row % 7
+            out["resources"] = resources
         elif kind == "target":
             targets = out["targets"].copy()
             targets.loc[row % len(targets), "value"] = 1000.0 * (row + 1)
@@ -170,7 +178,7 @@ def _assert_same_plan(got, want) -> None:
 @given(st.lists(st.tuples(st.sampled_from(["ss_qty", "source", "qty_per", "part_class",
                                            "target", "open_orders", "routings", "lots",
                                            "service", "lead_time", "unit_cost", "order",
-                                           "lot"]),
+                                           "lot", "resource"]),
                           st.integers(0, 10_000)),
                 min_size=1, max_size=4))
 @example([("ss_qty", 7)]).via("an edit the memo outlives")
@@ -182,6 +190,7 @@ def _assert_same_plan(got, want) -> None:
 @example([("order", 0), ("order", 50), ("order", 100)]).via("open orders: quantity, due, "
                                                                   "kind")
 @example([("lot", 16), ("lot", 32), ("lot", 0)]).via("lots: expiry, on hand, quantity")
+@example([("resource", 0), ("resource", 3)]).via("a resource's capacity, then another's site")
 def test_a_plan_with_the_memo_is_the_plan_without(demo_tables, edits) -> None:
     """Edit after edit, a session's memo gives the very plan made from scratch: what it
     keeps is made again whenever a table it was made from changed."""

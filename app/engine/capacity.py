@@ -13,12 +13,16 @@ import pandas as pd
 from scipy import sparse
 
 from app.engine.lookup import text_columns
+from app.engine.same_values import MadeFrom, made_from
 
 
 def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: pd.DataFrame,
-                  releases: np.ndarray, open_work: np.ndarray, periods: list[str]
-                  ) -> pd.DataFrame:
-    """Long table: resource_id, site_id, period, load_hours, capacity_hours, utilisation."""
+                  releases: np.ndarray, open_work: np.ndarray, periods: list[str],
+                  memo: MadeFrom | None = None) -> pd.DataFrame:
+    """Long table: resource_id, site_id, period, load_hours, capacity_hours, utilisation.
+
+    ``memo`` keeps the text columns (resource, site, period) while the resources and the
+    periods read the same."""
     h = releases.shape[1]
     r_ids = resources["resource_id"].to_numpy()
     # text ids: kept as objects, as the routings' ids usually are (pandas would otherwise
@@ -40,10 +44,15 @@ def resource_load(resources: pd.DataFrame, routing_rows: np.ndarray, routings: p
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(capacity[:, None] > 0, load / capacity[:, None],
                                np.where(load > 0, np.inf, 0.0))
-    each_resource = np.repeat(np.arange(len(r_ids)), h)
-    resource_id, site_id, period = text_columns([
-        (r_ids, each_resource), (resources["site_id"].to_numpy(), each_resource),
-        (periods, np.tile(np.arange(h), len(r_ids)))])
+    sites = resources["site_id"].to_numpy()
+
+    def texts() -> list:
+        each_resource = np.repeat(np.arange(len(r_ids)), h)
+        return text_columns([(r_ids, each_resource), (sites, each_resource),
+                             (periods, np.tile(np.arange(h), len(r_ids)))])
+
+    resource_id, site_id, period = made_from(
+        memo, "load texts", (r_ids, sites, np.asarray(periods, dtype=object)), texts)
     return pd.DataFrame({
         "resource_id": resource_id, "site_id": site_id, "period": period,
         "load_hours": load.ravel(),

@@ -302,12 +302,14 @@ def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
     return rows, count, quantity, earliest[codes].tolist()
 
 
-def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """Overload episodes per resource: resource, site, first period, length, hours, peak."""
+def _overloads(periods: pd.DatetimeIndex, load: pd.DataFrame | None,
+               cells: LoadCells | None = None) -> dict[str, np.ndarray]:
+    """Overload episodes per resource: resource, site, first period, length, hours, peak
+    (``cells``: ``LoadCells.of(load, periods)`` when the caller has it)."""
     horizon = len(periods)
     if load is None or len(load) == 0:
         return {}
-    cells = LoadCells.of(load, periods)
+    cells = cells or LoadCells.of(load, periods)
     t, codes, names = cells.period, cells.resource, cells.names
     inside = (t >= 0) & (t < horizon)
     load_hours = column(load, "load_hours", 0.0)
@@ -346,14 +348,15 @@ def _first_site(load: pd.DataFrame, codes: np.ndarray, stride: int = 0) -> np.nd
 
 def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanArrays,
                     planned_orders: pd.DataFrame, resource_load: pd.DataFrame,
-                    excess_qty: np.ndarray | None = None, scanned: EpisodeScan | None = None
-                    ) -> pd.DataFrame:
+                    excess_qty: np.ndarray | None = None, scanned: EpisodeScan | None = None,
+                    load_cells: LoadCells | None = None) -> pd.DataFrame:
     """The plan's exceptions, one row per episode (rules in the module docstring).
 
     ``excess_qty`` (units, n x H): stock beyond need; computed with
     ``app.engine.breakdown.surplus`` (excess + obsolete stock) when not given. ``scanned``:
     the SKU episodes already found by the caller (``plan`` scans each block of SKUs while
-    the measures have it at hand); then ``arrays`` and ``excess_qty`` are not read. Columns
+    the measures have it at hand); then ``arrays`` and ``excess_qty`` are not read.
+    ``load_cells``: ``LoadCells.of(resource_load, periods)`` when the caller has it. Columns
     ``COLUMNS``: item_id, site_id, resource_id, period (ISO date of the first period),
     periods (episode length; order count for past_due), kind, severity, quantity (units;
     hours for overload), value (currency; NaN for overload), message. Work is vectorised;
@@ -382,7 +385,7 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     row, count, qty, earliest = _past_due(skus, planned_orders)
     parts.append((4, row, np.zeros(len(row), np.int64), count, qty, qty * cost[row],
                   np.where(is_a[row], 0, 1)))
-    over = _overloads(periods, resource_load)
+    over = _overloads(periods, resource_load, load_cells)
     peak = over.get("peak", np.zeros(0))
     parts.append((5, np.arange(len(peak)), over.get("t", np.zeros(0, np.int64)),
                   over.get("periods", np.zeros(0, np.int64)), over.get("quantity", np.zeros(0)),

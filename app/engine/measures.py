@@ -153,14 +153,15 @@ def _ordering_cost(skus: pd.DataFrame, periods: pd.DatetimeIndex,
     return np.bincount(t, weights=cost, minlength=horizon)[:horizon]
 
 
-def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame
+def _resources(periods: pd.DatetimeIndex, load: pd.DataFrame, cells: LoadCells | None = None
                ) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """Per period: highest utilisation, overloaded resources; KPI utilisation and count."""
+    """Per period: highest utilisation, overloaded resources; KPI utilisation and count
+    (``cells``: ``LoadCells.of(load, periods)`` when the caller has it)."""
     horizon = len(periods)
     peak, over = np.full(horizon, np.nan), np.zeros(horizon)
     if load is None or len(load) == 0:
         return peak, over, float("nan"), 0
-    cells = LoadCells.of(load, periods)
+    cells = cells or LoadCells.of(load, periods)
     t = cells.period
     inside = (t >= 0) & (t < horizon)
     hours = column(load, "load_hours", 0.0)[inside]
@@ -263,7 +264,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
                      shipped_sums: tuple[np.ndarray, np.ndarray] | None = None,
                      visit: BlockVisitor | None = None, memo: MadeFrom | None = None,
                      bounds: list[tuple[int, int]] | None = None,
-                     blocks: BlockMemo | None = None
+                     blocks: BlockMemo | None = None, load_cells: LoadCells | None = None
                      ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """The plan's measures: ``(kpis, kpis_by_period, sku_measures)``.
 
@@ -279,7 +280,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     ``visit`` (optional) sees each block of SKUs of the pass (``measure_sums.plan_sums``);
     ``memo`` keeps the SKU groups and the target table while their sources read the same;
     ``bounds`` and ``blocks``: the pass's blocks and the session's block memo (see
-    ``measure_sums.plan_sums``).
+    ``measure_sums.plan_sums``); ``load_cells``: ``LoadCells.of(resource_load, periods)``
+    when the caller has it.
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
@@ -326,7 +328,7 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     cols["expired_cost"], cols["shortage_cost"] = sums.expired, sums.shortage_cost
     cols["total_cost"] = costs
     cols["ss_compliance"] = _ratio(sums.ss_ok, sums.has_ss)
-    peak, over, key_util, over_count = _resources(periods, resource_load)
+    peak, over, key_util, over_count = _resources(periods, resource_load, load_cells)
     cols["key_constraint_utilisation"], cols["overloaded_resources"] = peak, over
     by_cat = _ratio(sums.weighted_by["category"], sums.value_by["category"])
     for k, cat in enumerate(cats):

@@ -27,6 +27,7 @@ from app.engine.capacity import resource_load
 from app.engine.exceptions import EpisodeScan, find_exceptions
 from app.engine.forecast import demand_forecast
 from app.engine.inputs import PlanInput
+from app.engine.lookup import LoadCells
 from app.engine.measure_sums import BlockMemo, level_blocks
 from app.engine.measures import compute_measures
 from app.engine.netting import net
@@ -76,7 +77,14 @@ def plan(inp: PlanInput, progress: Progress | None = None,
     routing_rows = prepared.rows(inp, inp.routings["item_id"], inp.routings["site_id"],
                                  of="routings")
     load = resource_load(inp.resources, routing_rows, inp.routings, arrays.planned_releases,
-                         prepared.open_work, labels)
+                         prepared.open_work, labels, memo)
+    def load_cells() -> LoadCells:  # (the measures and the exceptions both read them)
+        made = LoadCells.of(load, periods)
+        read_only([made.period, made.resource, made.names])
+        return made
+
+    cells = made_from(memo, "load cells", (load["resource_id"], load["period"], periods),
+                      load_cells) if len(load) else None
 
     segments = advice.segmentation
     assert segments is not None
@@ -99,14 +107,14 @@ def plan(inp: PlanInput, progress: Progress | None = None,
         settings, skus.assign(lead_time_periods=lead, abc=segments.abc), periods, arrays,
         planned_orders, load, inp.demand_history, inp.targets,
         shipped_sums=prepared.shipped_sums, visit=scan, memo=memo, bounds=level_blocks(codes),
-        blocks=blocks)
+        blocks=blocks, load_cells=cells)
     if memo is not None and blocks is not None:
         memo.keep("measure blocks", blocks)
     plan_skus = _with_columns(skus, {**planned, **{c: sku_measures[c].to_numpy()
                                                    for c in sku_measures.columns}})
     kpis.update(recommend.plan_kpis(advised, column_values(skus, "unit_cost", 0.0), advice))
     exceptions = find_exceptions(plan_skus, periods, arrays, planned_orders, load,
-                                 scanned=scan)
+                                 scanned=scan, load_cells=cells)
     return PlanResult(
         settings=settings, skus=plan_skus, periods=periods, arrays=arrays,
         planned_orders=planned_orders, resource_load=load, kpis=kpis,
