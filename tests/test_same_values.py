@@ -147,6 +147,13 @@ def _edited(tables: dict[str, pd.DataFrame], edits: list[tuple[str, int]]
                 skus.loc[mine, "on_hand"] = 1.0 + row % 3  # below its lots: they shrink
                 out["skus"] = skus
             out["lots"] = lots
+        elif kind == "history":  # one SKU's demand history reversed in time
+            history = out["demand_history"].copy()
+            first = history.iloc[(row * 37) % len(history)]
+            mine = ((history["item_id"] == first["item_id"])
+                    & (history["site_id"] == first["site_id"])).to_numpy()
+            history.loc[mine, "quantity"] = history.loc[mine, "quantity"].to_numpy()[::-1]
+            out["demand_history"] = history
         elif kind == "resource":  # a resource's site or capacity
             resources = out["resources"].copy()
             at = row % len(resources)
@@ -168,6 +175,8 @@ def _assert_same_plan(got, want) -> None:
                                       err_msg=name)
     for name in ("skus", "planned_orders", "resource_load", "kpis_by_period", "exceptions"):
         pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), obj=name)
+    np.testing.assert_array_equal(got.recommendation.override, want.recommendation.override,
+                                  err_msg="time-phased targets")
     assert got.kpis.keys() == want.kpis.keys()
     for name, value in want.kpis.items():
         assert got.kpis[name] == pytest.approx(value, rel=0, abs=0, nan_ok=True), name
@@ -178,7 +187,7 @@ def _assert_same_plan(got, want) -> None:
 @given(st.lists(st.tuples(st.sampled_from(["ss_qty", "source", "qty_per", "part_class",
                                            "target", "open_orders", "routings", "lots",
                                            "service", "lead_time", "unit_cost", "order",
-                                           "lot", "resource"]),
+                                           "lot", "resource", "history"]),
                           st.integers(0, 10_000)),
                 min_size=1, max_size=4))
 @example([("ss_qty", 7)]).via("an edit the memo outlives")
@@ -191,6 +200,8 @@ def _assert_same_plan(got, want) -> None:
                                                                   "kind")
 @example([("lot", 16), ("lot", 32), ("lot", 0)]).via("lots: expiry, on hand, quantity")
 @example([("resource", 0), ("resource", 3)]).via("a resource's capacity, then another's site")
+@example([("ss_qty", 0), ("history", 1), ("ss_qty", 1)]).via("safety stock, demand, safety "
+                                                             "stock")
 def test_a_plan_with_the_memo_is_the_plan_without(demo_tables, edits) -> None:
     """Edit after edit, a session's memo gives the very plan made from scratch: what it
     keeps is made again whenever a table it was made from changed."""
@@ -277,3 +288,22 @@ def test_the_lots_of_some_rows_expire_as_in_the_whole_table(demo_tables) -> None
     np.testing.assert_array_equal(part.expiry(gross[rows], mine),
                                   lots.expiry(gross, rows[mine]))
     assert not np.isin(0, part.skus) or 0 in lots.skus
+
+
+def test_kept_targets_follow_a_new_demand_profile(demo_tables) -> None:
+    """The session's time-phased targets are made again when the customer demand moves,
+    even if the flat recommendation is the one kept (a new profile, the same mean)."""
+    from app.engine import recommend
+
+    result = _plan(demo_tables, None)
+    rec = result.recommendation
+    assert rec is not None
+    ss_model = np.full(rec.network.n, "statistical", dtype=object)
+    demand = result.arrays.independent_demand
+    memo = MadeFrom()
+    first = recommend._kept_targets(rec, rec, ss_model, demand, memo)
+    reversed_demand = np.ascontiguousarray(demand[:, ::-1])  # each SKU's mean unchanged
+    second = recommend._kept_targets(rec, rec, ss_model, reversed_demand, memo)
+    np.testing.assert_array_equal(
+        second.override, recommend.with_targets(rec, ss_model, reversed_demand).override)
+    assert not np.array_equal(first.override, second.override, equal_nan=True)

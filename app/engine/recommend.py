@@ -57,7 +57,7 @@ from app.engine.inventory.guaranteed_service import GsmNetwork, GsmSolution
 from app.engine.inventory.single_echelon import safety_stock
 from app.engine.progress import Progress, ShouldStop
 from app.engine.safety_stock import forward_cover
-from app.engine.same_values import made_from, read_only
+from app.engine.same_values import MadeFrom, bits_equal, made_from, read_only
 from app.engine.segmentation import abc_classes
 
 if TYPE_CHECKING:
@@ -309,20 +309,55 @@ def with_targets(rec: Recommendation, ss_model: np.ndarray, independent_demand: 
                  ) -> Recommendation:
     """``rec`` with its (n, H) time-phased targets (``override``) for the SKUs whose
     ``ss_model`` is statistical (SEIO) or meio (MEIO; SEIO when MEIO was not solved)."""
+    override = np.full(independent_demand.shape, np.nan)
+    kinds = _target_kinds(rec, ss_model)
+    _fill_targets(rec, override, kinds, np.flatnonzero(kinds > 0), independent_demand)
+    return replace(rec, override=override)
+
+
+def _target_kinds(rec: Recommendation, ss_model: np.ndarray) -> np.ndarray:
+    """Per SKU, the target it follows: 0 none (its own ss_model), 1 SEIO, 2 MEIO."""
+    use_meio = (ss_model == "meio") & (rec.meio is not None)
+    use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (rec.meio is None))
+    return np.where(use_meio, 2, np.where(use_seio, 1, 0)).astype(np.int8)
+
+
+def _fill_targets(rec: Recommendation, override: np.ndarray, kinds: np.ndarray,
+                  rows: np.ndarray, independent_demand: np.ndarray) -> None:
+    """``override[rows]`` = the time-phased target of each row by its kind (1 SEIO, 2 MEIO);
+    the SEIO and MEIO rows in one pass (each row's target is its own)."""
+    if not rows.size:
+        return
     net, solution, seio = rec.network, rec.meio, rec.seio
     window = rec.lead.astype(float) + REVIEW_PERIODS
-    override = np.full(independent_demand.shape, np.nan)
-    use_meio = (ss_model == "meio") & (solution is not None)
-    use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (solution is None))
-    rows = np.flatnonzero(use_seio | use_meio)
-    if rows.size:  # the SEIO and MEIO rows in one pass (each row's target is its own)
-        flat, span = seio, window
-        if solution is not None:
-            flat = np.where(use_meio, solution.safety_stock, seio)
-            span = np.where(use_meio, solution.tau, window)
-        paths = net.paths if rows.size == net.n else net.paths[rows]
-        served = np.asarray(paths @ independent_demand[net.is_demand])
-        override[rows] = follow_forecast(flat[rows], served, span[rows])
+    flat, span = seio, window
+    if solution is not None:
+        use_meio = kinds == 2
+        flat = np.where(use_meio, solution.safety_stock, seio)
+        span = np.where(use_meio, solution.tau, window)
+    paths = net.paths if rows.size == net.n else net.paths[rows]
+    served = np.asarray(paths @ independent_demand[net.is_demand])
+    override[rows] = follow_forecast(flat[rows], served, span[rows])
+
+
+def _kept_targets(base: Recommendation, rec: Recommendation, ss_model: np.ndarray,
+                  independent_demand: np.ndarray, memo: MadeFrom | None) -> Recommendation:
+    """:func:`with_targets` in a session: when the flat recommendation is the one kept
+    (``base``) and the customer demand reads the same, the last targets are taken and only
+    the rows whose kind of target changed (an ss_model edit) are made again."""
+    kinds = _target_kinds(rec, ss_model)
+    last = memo.kept("time-phased targets") if memo is not None else None
+    if (last is not None and last[0] is base and last[2].shape == kinds.shape
+            and bits_equal(last[1], independent_demand)):
+        moved = np.flatnonzero(last[2] != kinds)
+        override = last[3].copy()
+        override[moved] = np.nan
+        _fill_targets(rec, override, kinds, moved[kinds[moved] > 0], independent_demand)
+    else:
+        override = np.full(independent_demand.shape, np.nan)
+        _fill_targets(rec, override, kinds, np.flatnonzero(kinds > 0), independent_demand)
+    if memo is not None:
+        memo.keep("time-phased targets", (base, independent_demand, kinds, override))
     return replace(rec, override=override)
 
 
@@ -438,9 +473,10 @@ def for_plan(inp: PlanInput, prepared: Prepared, progress: Progress | None = Non
             n, meio, options, calendar.periods_per_year, settings.holding_rate_per_year,
             settings.targets_by_cell, settings.abc_a_share, settings.abc_b_share,
             settings.xyz_x_cv, settings.xyz_y_cv, settings.cell_service_targets))), make)
+    base = flat
     if not made and flat.meio is not None:  # the session's solution, as the MeioMemo gives
         flat = replace(flat, meio_seconds=0.0, meio_reused=True)
-    return with_targets(flat, ss_model, independent)
+    return _kept_targets(base, flat, ss_model, independent, inp.memo)
 
 
 def _flat_for_plan(inp: PlanInput, prepared: Prepared, demand: SkuDemand, service: np.ndarray,
