@@ -12,7 +12,7 @@ from app.engine.forecast import demand_forecast
 from app.engine.inputs import PlanInput
 from app.engine.plan import plan
 from app.engine.result import PlanArrays
-from app.engine.same_values import MadeFrom, bits_equal, read_only, same_values
+from app.engine.same_values import MadeFrom, bits_equal, read_only, rows_equal, same_values
 from app.models.demo import generate_demo
 
 
@@ -39,6 +39,12 @@ def test_bits_equal_compares_bits() -> None:
     assert not bits_equal(grid[:, 1], grid[:, 2])
     assert not bits_equal(grid, grid.astype(np.float32))  # another dtype
     assert bits_equal(np.array([1 + 2j]), np.array([1 + 2j]))  # complex: by value
+    other = grid.copy()
+    other[1, 2] = np.nan
+    assert rows_equal(grid, other).tolist() == [True, False, True]  # row by row, bit for bit
+    assert rows_equal(np.array(["a", "b"], dtype=object),
+                      np.array(["a", "c"], dtype=object)).tolist() == [True, False]
+    assert not rows_equal(grid, grid.astype(np.float32)).any()
 
 
 def test_made_from_makes_again_only_when_a_source_reads_differently() -> None:

@@ -78,6 +78,7 @@ def plan(inp: PlanInput, progress: Progress | None = None,
                                  of="routings")
     load = resource_load(inp.resources, routing_rows, inp.routings, arrays.planned_releases,
                          prepared.open_work, labels, memo)
+
     def load_cells() -> LoadCells:  # (the measures and the exceptions both read them)
         made = LoadCells.of(load, periods)
         read_only([made.period, made.resource, made.names])

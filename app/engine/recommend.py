@@ -309,10 +309,8 @@ def with_targets(rec: Recommendation, ss_model: np.ndarray, independent_demand: 
                  ) -> Recommendation:
     """``rec`` with its (n, H) time-phased targets (``override``) for the SKUs whose
     ``ss_model`` is statistical (SEIO) or meio (MEIO; SEIO when MEIO was not solved)."""
-    override = np.full(independent_demand.shape, np.nan)
     kinds = _target_kinds(rec, ss_model)
-    _fill_targets(rec, override, kinds, np.flatnonzero(kinds > 0), independent_demand)
-    return replace(rec, override=override)
+    return replace(rec, override=_all_targets(rec, kinds, independent_demand))
 
 
 def _target_kinds(rec: Recommendation, ss_model: np.ndarray) -> np.ndarray:
@@ -320,6 +318,14 @@ def _target_kinds(rec: Recommendation, ss_model: np.ndarray) -> np.ndarray:
     use_meio = (ss_model == "meio") & (rec.meio is not None)
     use_seio = (ss_model == "statistical") | ((ss_model == "meio") & (rec.meio is None))
     return np.where(use_meio, 2, np.where(use_seio, 1, 0)).astype(np.int8)
+
+
+def _all_targets(rec: Recommendation, kinds: np.ndarray, independent_demand: np.ndarray
+                 ) -> np.ndarray:
+    """The (n, H) targets of every row by its kind (NaN for kind 0)."""
+    override = np.full(independent_demand.shape, np.nan)
+    _fill_targets(rec, override, kinds, np.flatnonzero(kinds > 0), independent_demand)
+    return override
 
 
 def _fill_targets(rec: Recommendation, override: np.ndarray, kinds: np.ndarray,
@@ -354,8 +360,7 @@ def _kept_targets(base: Recommendation, rec: Recommendation, ss_model: np.ndarra
         override[moved] = np.nan
         _fill_targets(rec, override, kinds, moved[kinds[moved] > 0], independent_demand)
     else:
-        override = np.full(independent_demand.shape, np.nan)
-        _fill_targets(rec, override, kinds, np.flatnonzero(kinds > 0), independent_demand)
+        override = _all_targets(rec, kinds, independent_demand)
     if memo is not None:
         memo.keep("time-phased targets", (base, independent_demand, kinds, override))
     return replace(rec, override=override)

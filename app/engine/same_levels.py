@@ -21,15 +21,12 @@ import numpy as np
 
 from app.engine.lot_sizing import LotRules
 from app.engine.netting import NettingInput, NettingOutput
-from app.engine.same_values import bits_equal, read_only
+from app.engine.same_values import bits_equal, read_only, rows_equal
 from app.engine.shelf_life import LotTable
 
 #: the per-SKU arrays of a NettingInput a level's plan reads (rows of the level)
 _ROW_INPUTS = ("on_hand", "independent_demand", "scheduled_receipts", "ss_model", "ss_qty",
                "ss_days", "ordering_cost", "unit_cost")
-#: the outputs a level's plan writes (rows of the level)
-_ROW_OUTPUTS = ("gross_requirements", "expired", "safety_stock", "planned_receipts",
-                "planned_releases", "projected_on_hand")
 
 
 @dataclass
@@ -58,14 +55,14 @@ class LastNetting:
         it did."""
         last = self.data
         level = slice(a, b)
-        same = _same_by_row(self.output.arrays.dependent_demand[level], dependent[level])
+        same = rows_equal(self.output.arrays.dependent_demand[level], dependent[level])
         for name in _ROW_INPUTS:
-            same &= _same_by_row(getattr(last, name)[level], getattr(data, name)[level])
+            same &= rows_equal(getattr(last, name)[level], getattr(data, name)[level])
         if data.ss_override is not None and last.ss_override is not None:
-            same &= _same_by_row(last.ss_override[level], data.ss_override[level])
+            same &= rows_equal(last.ss_override[level], data.ss_override[level])
         for f in fields(LotRules):
-            same &= _same_by_row(getattr(last.rules, f.name)[level],
-                                 getattr(data.rules, f.name)[level])
+            same &= rows_equal(getattr(last.rules, f.name)[level],
+                               getattr(data.rules, f.name)[level])
         if not _same_lots(last.lots, data.lots, a, b):  # the level's SKUs with lots, then
             for lots in (last.lots, data.lots):
                 if lots is not None:
@@ -101,35 +98,12 @@ def keep(data: NettingInput, output: NettingOutput) -> LastNetting:
     return LastNetting(data, output)
 
 
-def _same_by_row(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per row (first axis), whether ``a`` and ``b`` hold the same values: numbers bit for
-    bit (-0.0 is not 0.0, a NaN is the same NaN), objects by ``==``."""
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return np.zeros(len(a), dtype=bool)
-    if a.dtype.kind in "fiub":
-        kind = f"u{a.dtype.itemsize}"
-        equal = a.view(kind) == b.view(kind)
-    else:
-        equal = np.asarray(a == b, dtype=bool)
-    return equal.all(axis=1) if equal.ndim == 2 else equal
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """The same values: numbers bit for bit (one pass; a NaN equals the same NaN, and
-    -0.0 differs from 0.0, which only costs a level planned again), objects by ``==``."""
-    if a is b:
-        return True
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    return bits_equal(a, b) if a.dtype.kind in "fiub" else bool(np.array_equal(a, b))
-
-
 def _same_lots(last: LotTable | None, lots: LotTable | None, a: int, b: int) -> bool:
     """The lots of SKU rows a..b-1 are the same (rows, ranks, quantities, expiry)."""
     if last is None or lots is None:
         return last is None and lots is None
     mine = [np.searchsorted(t.rows, [a, b]) for t in (last, lots)]
     (i, j), (k, m) = mine
-    return all(_same(x[i:j], y[k:m]) for x, y in (
+    return all(bits_equal(x[i:j], y[k:m]) for x, y in (
         (last.rows, lots.rows), (last.rank, lots.rank), (last.quantity, lots.quantity),
         (last.expires, lots.expires)))

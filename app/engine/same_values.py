@@ -83,6 +83,20 @@ def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
 
 
+def rows_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row (first axis) of two arrays, whether it holds the same values: numbers bit for
+    bit, as ``bits_equal`` compares them (a NaN is the same NaN, -0.0 is not 0.0), other
+    values by ``==``. Arrays of another shape or dtype: no row is the same."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return np.zeros(len(a), dtype=bool)
+    if a.dtype.kind in "fiub":
+        kind = f"u{a.dtype.itemsize}"
+        equal = a.view(kind) == b.view(kind)
+    else:
+        equal = np.asarray(a == b, dtype=bool)
+    return equal.reshape(len(a), -1).all(axis=1)
+
+
 class MadeFrom:
     """Things made from source values, by name, kept while their sources read the same.
 
