@@ -277,6 +277,65 @@ def test_only_the_levels_an_edit_reaches_are_planned_again(demo_tables, monkeypa
     assert planned == list(range(deepest + 1))
 
 
+def test_only_the_rows_an_edit_changes_are_measured_again(demo_tables, monkeypatch) -> None:
+    """After an edit, the measures work out only the rows netting planned again (all of them
+    at once), put them in place among the kept rows and sum their blocks again; the plan is
+    the plan made from scratch."""
+    from app.engine import measure_sums, netting
+
+    worked: list[int] = []
+    rows_of = measure_sums.RowArrays.of
+
+    def counting(blk, split, cost):
+        worked.append(len(cost))
+        return rows_of(blk, split, cost)
+
+    monkeypatch.setattr(measure_sums.RowArrays, "of", counting)
+    replanned: list[int] = []
+    net = netting.net
+
+    def counting_net(*args, **kwargs):
+        out = net(*args, **kwargs)
+        replanned.append(int((~out.copied).sum()))
+        return out
+
+    monkeypatch.setattr(netting, "net", counting_net)
+    monkeypatch.setattr("app.engine.plan.net", counting_net)
+    memo = MadeFrom()
+    first = _plan(demo_tables, memo)
+    assert sum(worked) == len(first.skus)  # block by block, every row
+    worked.clear()
+    edited = _edited(demo_tables, [("ss_qty", 3)])
+    with_memo = _plan(edited, memo)
+    assert 0 < replanned[-1] < len(first.skus) // 4
+    assert worked == [replanned[-1]]  # the rows netting planned again, at once
+    _assert_same_plan(with_memo, _plan(edited, None))
+
+
+def test_a_plan_that_fails_leaves_the_memo_sound(demo_tables, monkeypatch) -> None:
+    """A plan that stops half-way through its measures (after taking the kept rows over)
+    leaves a memo the next plan can trust: that plan is still the plan from scratch."""
+    from app.engine import measure_sums
+
+    memo = MadeFrom()
+    _plan(demo_tables, memo)
+    block = measure_sums._block
+    calls = {"n": 0}
+
+    def failing(*args):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("stopped")
+        return block(*args)
+
+    monkeypatch.setattr(measure_sums, "_block", failing)
+    with pytest.raises(RuntimeError):
+        _plan(_edited(demo_tables, [("ss_qty", 5)]), memo)
+    monkeypatch.setattr(measure_sums, "_block", block)
+    edited = _edited(demo_tables, [("ss_qty", 5), ("ss_qty", 40)])
+    _assert_same_plan(_plan(edited, memo), _plan(edited, None))
+
+
 def test_the_lots_of_some_rows_expire_as_in_the_whole_table(demo_tables) -> None:
     """``LotTable.subset``: the lots of chosen SKU rows, renumbered, give those rows the same
     expiry as the whole table does (what planning some rows of a level alone relies on)."""

@@ -121,9 +121,11 @@ class EpisodeScan:
         self._found: list[list[Episodes]] = [[], [], [], []]
 
     def add(self, lo: int, blk: PlanArrays, excess: np.ndarray,
-            target: np.ndarray | None = None) -> list[Episodes]:
+            target: np.ndarray | None = None, rows: np.ndarray | None = None
+            ) -> list[Episodes]:
         """Scan rows ``lo ..`` (``blk``: their arrays; ``excess``: their stock beyond need;
-        ``target``: their ``max(SS, 0)`` when the caller has it); returns their episodes."""
+        ``target``: their ``max(SS, 0)`` when the caller has it; ``rows``: their plan rows,
+        when not lo, lo + 1, ...) and return their episodes (not taken: see ``again``)."""
         poh = blk.projected_on_hand
         short = poh < -TOLERANCE
         rise = np.negative(poh)  # backlog b = max(-P, 0), then its rise b[t] - b[t-1]
@@ -140,14 +142,30 @@ class EpisodeScan:
             _episode_amounts(excess > TOLERANCE, excess, np.maximum),
             _episode_amounts(blk.expired > TOLERANCE, blk.expired, np.add),
         )
-        found = [(row + lo, first, length, amount) for row, first, length, amount in parts]
-        self.again(found)
-        return found
+        return [(row + lo if rows is None else rows[row], first, length, amount)
+                for row, first, length, amount in parts]
 
-    def visit(self, lo: int, blk: PlanArrays, split: StockBreakdown) -> list[Episodes]:
+    def find(self, lo: int, blk: PlanArrays, split: StockBreakdown,
+             rows: np.ndarray | None = None) -> list[Episodes]:
         """``add`` for a block of the measures' pass (``measure_sums.BlockVisitor``): the
-        excess is the breakdown's surplus. Returns the block's episodes."""
-        return self.add(lo, blk, split.surplus(), split.target)
+        excess is the breakdown's surplus."""
+        return self.add(lo, blk, split.surplus(), split.target, rows)
+
+    @staticmethod
+    def renew(found: list[Episodes], fresh: list[Episodes], rows: np.ndarray, lo: int,
+              hi: int) -> list[Episodes]:
+        """Block ``lo..hi``'s episodes with those of ``rows`` (sorted) taken from ``fresh``
+        (the changed rows' episodes), the others from ``found``; in row order, each row's
+        episodes in period order, as a scan of the whole block gives them."""
+        out = []
+        for before, now in zip(found, fresh, strict=True):
+            keep = ~np.isin(before[0], rows) if len(rows) else slice(None)
+            a, b = np.searchsorted(now[0], (lo, hi))
+            row = np.concatenate((before[0][keep], now[0][a:b]))
+            order = np.argsort(row, kind="stable")  # (a row's episodes: all from one side)
+            out.append(tuple(np.concatenate((old[keep], new[a:b]))[order]
+                             for old, new in zip(before, now, strict=True)))
+        return out
 
     def again(self, found: list[Episodes]) -> None:
         """Take a block's episodes as found before (by ``add``), in row order."""
@@ -168,8 +186,8 @@ def _scan(arrays: PlanArrays, excess_qty: np.ndarray | None, lead: np.ndarray
     for lo in range(0, n, BLOCK_ROWS):
         hi = min(lo + BLOCK_ROWS, n)
         blk = block_arrays(arrays, lo, hi)
-        scan.add(lo, blk, surplus(blk, lead[lo:hi]) if excess_qty is None
-                 else excess_qty[lo:hi])
+        scan.again(scan.add(lo, blk, surplus(blk, lead[lo:hi]) if excess_qty is None
+                            else excess_qty[lo:hi]))
     return scan.result()
 
 

@@ -25,19 +25,26 @@ T = TypeVar("T")
 
 def location(values: pd.Series | np.ndarray) -> tuple[object, ...]:
     """Where values live: address, shape, strides and dtype of their array (and missing
-    mask); for other extension arrays the array object itself."""
+    mask); for other extension arrays the array object itself.
+
+    A Series is read through the array pandas holds for it (``_values``: no copy, no
+    wrapper; 0.2 µs where ``to_numpy`` takes 2-20 µs): numpy's own, or the numpy array
+    inside a datetime or string array (``_ndarray``), or a masked array's data and mask.
+    """
     if isinstance(values, pd.Series):
-        if isinstance(values.dtype, np.dtype):
-            arrays = [values.to_numpy()]
+        array = values._values
+        if isinstance(array, np.ndarray):
+            arrays: tuple[object, ...] = (array,)
+        elif isinstance(inner := getattr(array, "_ndarray", None), np.ndarray):
+            arrays = (inner,)
         else:
-            array = values.array
-            arrays = [getattr(array, "_data", None), getattr(array, "_mask", None)]
+            arrays = (getattr(array, "_data", None), getattr(array, "_mask", None))
             if not all(isinstance(a, np.ndarray) for a in arrays):
                 return (id(array),)
     else:
-        arrays = [values]
+        arrays = (values,)
     return tuple((a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
-                 for a in arrays)
+                 for a in arrays)  # type: ignore[union-attr]
 
 
 def same_values(a: object, b: object) -> bool:
