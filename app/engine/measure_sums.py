@@ -36,8 +36,9 @@ BLOCK_ROWS = 2048
 #: A SKU-period with fewer units short than this met its demand (cycle service).
 SHORT_TOLERANCE = 1e-9
 #: Plans of at most this many SKU-periods keep every row's arrays between plans (``RowArrays``:
-#: 7 float and 4 bool arrays, 60 bytes a cell: 125 MB at 20,000 SKUs x 104 periods).
-ROW_CELLS = 4_000_000
+#: 7 float and 4 bool arrays, 60 bytes a cell: 90 MB at 14,400 SKUs x 104 periods). Kept
+#: below 20,000 x 104: there the app holds about 940 MB, and the target is 1 GB.
+ROW_CELLS = 1_500_000
 
 
 @dataclass
