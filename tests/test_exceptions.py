@@ -51,6 +51,26 @@ def test_stock_out_episode_is_one_row():
     assert list(found.columns) == list(COLUMNS)
 
 
+def test_a_session_keeps_messages_only_for_the_same_periods():
+    """With a session's memo, a row of the same kind, first period, length and units takes
+    its message from the last plan; over other periods (another calendar) the dates are
+    new."""
+    from app.engine.same_values import MadeFrom
+
+    memo = MadeFrom()
+    skus, periods, arrays = one_sku([5, 5, 5, -2, -4, -4, -1, -3, 2, 2])
+    first = find_exceptions(skus, periods, arrays, NO_ORDERS, NO_LOAD, memo=memo)
+    kept = memo.kept("exception messages")
+    assert kept is not None and len(kept[1]) == len(first)
+    again = find_exceptions(skus, periods, arrays, NO_ORDERS, NO_LOAD, memo=memo)
+    assert again["message"].tolist() == first["message"].tolist()
+    later = periods + pd.Timedelta(days=7)
+    moved = find_exceptions(skus, later, arrays, NO_ORDERS, NO_LOAD, memo=memo)
+    assert moved["message"].tolist() == find_exceptions(
+        skus, later, arrays, NO_ORDERS, NO_LOAD)["message"].tolist()
+    assert moved["message"][0] == "Stock-out from 2026-02-02 for 5 periods: 6 units short"
+
+
 def test_stock_out_severity():
     skus, periods, arrays = one_sku([5, -1, 5, 5], abc="A")
     assert find_exceptions(skus, periods, arrays, NO_ORDERS, NO_LOAD)["severity"][0] == "high"

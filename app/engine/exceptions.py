@@ -48,6 +48,7 @@ from app.engine.calendar import date_stamps, iso_days
 from app.engine.lookup import LoadCells, as_text, column, sku_rows, text_columns
 from app.engine.measure_sums import block_arrays
 from app.engine.result import PlanArrays
+from app.engine.same_values import MadeFrom
 
 KINDS = ("stock_out", "below_safety_stock", "excess", "expiring", "past_due", "overload")
 SEVERITIES = ("high", "medium", "low")
@@ -152,19 +153,22 @@ class EpisodeScan:
         return self.add(lo, blk, split.surplus(), split.target, rows)
 
     @staticmethod
-    def renew(found: list[Episodes], fresh: list[Episodes], rows: np.ndarray, lo: int,
+    def renew(found: list[Episodes], fresh: list[Episodes], changed: np.ndarray, lo: int,
               hi: int) -> list[Episodes]:
-        """Block ``lo..hi``'s episodes with those of ``rows`` (sorted) taken from ``fresh``
-        (the changed rows' episodes), the others from ``found``; in row order, each row's
-        episodes in period order, as a scan of the whole block gives them."""
+        """Block ``lo..hi``'s episodes with those of the ``changed`` rows (bool, per plan row)
+        taken from ``fresh`` (the changed rows' episodes), the others from ``found``; in row
+        order, each row's episodes in period order, as a scan of the whole block gives them."""
         out = []
         for before, now in zip(found, fresh, strict=True):
-            keep = ~np.isin(before[0], rows) if len(rows) else slice(None)
+            keep = ~changed[before[0]]
             a, b = np.searchsorted(now[0], (lo, hi))
+            if a == b and keep.all():  # (no episode of a changed row, before or now)
+                out.append(before)
+                continue
             row = np.concatenate((before[0][keep], now[0][a:b]))
             order = np.argsort(row, kind="stable")  # (a row's episodes: all from one side)
-            out.append(tuple(np.concatenate((old[keep], new[a:b]))[order]
-                             for old, new in zip(before, now, strict=True)))
+            out.append((row[order], *(np.concatenate((old[keep], new[a:b]))[order]
+                                      for old, new in zip(before[1:], now[1:], strict=True))))
         return out
 
     def again(self, found: list[Episodes]) -> None:
@@ -276,6 +280,29 @@ def _messages(kind: str, span: np.ndarray, spans: list[str], count: np.ndarray,
             + _each(np.asarray(extra, dtype=object), "{})".format))
 
 
+def _known_messages(memo: MadeFrom | None, days: list[str], kind: np.ndarray, t: np.ndarray,
+                    length: np.ndarray, qty: np.ndarray, message: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fill ``message`` where the session's last plan had a row of the same SKU kind, first
+    period, length and whole units (the message of stock_out .. expiring says no more),
+    over the same periods. Returns the rows' keys (one int64 each: the four packed) and
+    their rows, for the next plan; None when a value does not fit its bits."""
+    rows = np.flatnonzero((kind < 4) & np.isfinite(qty))
+    units = np.rint(qty[rows])
+    span = (kind[rows] * (len(days) + 1) + t[rows]) * (len(days) + 2) + length[rows]
+    if len(rows) and (span.max() >= 1 << 22 or span.min() < 0
+                      or np.abs(units).max() >= 1 << 40):
+        return None
+    keys = (span << 41) | (units.astype(np.int64) + (1 << 40))
+    last = memo.kept("exception messages") if memo is not None else None
+    if last is not None and last[0] == days and len(last[1]) and len(keys):
+        known, texts = last[1], last[2]
+        at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+        hit = known[at] == keys
+        message[rows[hit]] = texts[at[hit]]
+    return keys, rows
+
+
 def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per SKU with past-due planned orders: row, order count, total quantity, earliest date."""
@@ -288,19 +315,23 @@ def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
     if "sku_row" in orders.columns:  # the plan's own orders: their columns, no look-up
         rows = orders["sku_row"].to_numpy(np.int64)[due]
         quantities = column(orders, "quantity", 0.0)[due]
-        releases = orders["release_period"].array[due]
+        labels = orders["release_period"].array  # categorical: each label parsed once
+        codes = labels.codes[due]
+        stamps = date_stamps(labels.categories) if len(labels.categories) else \
+            np.zeros(1, np.int64)
+        release = np.where(codes >= 0, stamps[np.maximum(codes, 0)], pd.NaT.value)
     else:
         needed = [c for c in ("item_id", "site_id", "quantity", "release_period")
                   if c in orders.columns]
         frame = orders.loc[due, needed]
         rows = sku_rows(skus, frame)
         quantities = column(frame, "quantity", 0.0)
-        releases = frame["release_period"]
+        release = date_stamps(frame["release_period"])
     keep = rows >= 0
     if not keep.any():
         return none
     rows, quantity = rows[keep], quantities[keep]
-    release = date_stamps(releases)[keep]
+    release = release[keep]
     order = np.argsort(rows, kind="stable")
     first = np.flatnonzero(np.diff(rows[order], prepend=-1))  # each SKU's first row
     if len(first) == len(rows) and np.isfinite(quantity).all() and (quantity != 0).all():
@@ -367,7 +398,8 @@ def _first_site(load: pd.DataFrame, codes: np.ndarray, stride: int = 0) -> np.nd
 def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanArrays,
                     planned_orders: pd.DataFrame, resource_load: pd.DataFrame,
                     excess_qty: np.ndarray | None = None, scanned: EpisodeScan | None = None,
-                    load_cells: LoadCells | None = None) -> pd.DataFrame:
+                    load_cells: LoadCells | None = None, memo: MadeFrom | None = None
+                    ) -> pd.DataFrame:
     """The plan's exceptions, one row per episode (rules in the module docstring).
 
     ``excess_qty`` (units, n x H): stock beyond need; computed with
@@ -379,7 +411,8 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     periods (episode length; order count for past_due), kind, severity, quantity (units;
     hours for overload), value (currency; NaN for overload), message. Work is vectorised;
     the time grows with n x H (array scan) and with the number of rows (message pieces are
-    formatted once per distinct date span or quantity, then joined).
+    formatted once per distinct date span or quantity, then joined). ``memo``: a session's,
+    which keeps the messages of the SKU kinds for the next plan (``_known_messages``).
     """
     n = len(skus)
     cost = np.nan_to_num(column(skus, "unit_cost", 0.0), nan=0.0)
@@ -422,7 +455,7 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     m = len(order)
     days = iso_days(periods)
     t = t.astype(np.int64)
-    span, spans = _spans(days, t, length.astype(np.int64))
+    length = length.astype(np.int64)
     # ids: each distinct text once, then taken by code (SKU rows by their row, overload
     # rows by their episode; "" where a row has no such id)
     sku_row = kind != 5
@@ -435,12 +468,19 @@ def find_exceptions(skus: pd.DataFrame, periods: pd.DatetimeIndex, arrays: PlanA
     extras = {4: np.asarray(earliest, dtype=object),
               5: np.asarray([f"{p:.0%}" for p in peak.tolist()], dtype=object)}
     message = np.empty(m, dtype=object)
+    known = _known_messages(memo, days, kind, t, length, qty, message)
+    need = np.flatnonzero(message == None)  # noqa: E711 (elementwise: the rows without one)
+    span, spans = _spans(days, t[need], length[need])
     for k, name in enumerate(KINDS):
-        mask = kind == k
+        mask = kind[need] == k
         if mask.any():
-            extra = extras[k][rank[mask]].tolist() if k in extras else []
-            message[mask] = _messages(name, span[mask], spans, length[mask], qty[mask],
-                                      extra)
+            rows = need[mask]
+            extra = extras[k][rank[rows]].tolist() if k in extras else []
+            message[rows] = _messages(name, span[mask], spans, length[rows], qty[rows], extra)
+    if memo is not None and known is not None:
+        keys, rows = known
+        keys, first = np.unique(keys, return_index=True)
+        memo.keep("exception messages", (days, keys, message[rows[first]]))
     item_id, site_id, resource_id, period, kind_text, severity, message = text_columns([
         *ids, ([*days, ""], t), (KINDS, kind), (SEVERITIES, code), (message, np.arange(m))])
     return pd.DataFrame(dict(zip(COLUMNS, (  # (every column is a fresh array)

@@ -7,7 +7,7 @@ and sums of SKU x period arrays by a SKU attribute (a sparse indicator matrix).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -190,6 +190,9 @@ class GroupIndicator:
 
     matrix: sparse.csc_matrix | None  # None: no dimensions
     rows: dict[str, slice]
+    #: the columns of each block summed so far (``column_block``), made once
+    blocks: dict[tuple[int, int], sparse.csc_matrix] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_codes(cls, codes: dict[str, tuple[np.ndarray, int]], n: int) -> GroupIndicator:
@@ -214,7 +217,9 @@ class GroupIndicator:
         """Per array of ``values`` (the SKUs lo..hi-1): dimension -> its group sums (k x H)."""
         if self.matrix is None:
             return [{} for _ in values]
-        block = column_block(self.matrix, lo, hi)
+        block = self.blocks.get((lo, hi))
+        if block is None:
+            block = self.blocks[(lo, hi)] = column_block(self.matrix, lo, hi)
         out = []
         for array in values:
             summed = group_sum(block, array)

@@ -110,10 +110,10 @@ class BlockVisitor(Protocol):
         """Takes what ``find`` found in a block: called for every block, in row order (with
         what was found now, or in the last plan when the block is taken from the memo)."""
 
-    def renew(self, found: Any, fresh: Any, rows: np.ndarray, lo: int, hi: int) -> Any:
-        """Block ``lo..hi``'s findings when only its ``rows`` (sorted plan rows) changed:
-        ``found`` of the last plan, there, with those rows' findings replaced by ``fresh``
-        (``find`` of the changed rows of every block)."""
+    def renew(self, found: Any, fresh: Any, changed: np.ndarray, lo: int, hi: int) -> Any:
+        """Block ``lo..hi``'s findings when only some of its rows changed (``changed``: bool
+        per plan row): ``found`` of the last plan, there, with those rows' findings replaced
+        by ``fresh`` (``find`` of the changed rows of every block)."""
 
 
 @dataclass
@@ -352,10 +352,9 @@ def plan_sums(arrays: PlanArrays, attrs: SkuAttributes, block_rows: int = BLOCK_
             blk = block_arrays(arrays, lo, hi)  # (its changed rows worked out above)
             rows = all_rows.rows(lo, hi)
             found = last_block.found
-            changed = lo + np.flatnonzero(redo[lo:hi])
             if visit is not None and hi > lo:
-                if len(changed):
-                    found = visit.renew(found, fresh, changed, lo, hi)
+                if fresh is not None and redo[lo:hi].any():
+                    found = visit.renew(found, fresh, redo, lo, hi)
                 visit.again(found)
             block = _Block(kept, _block(blk, rows, attrs, lo, hi), rows.per_sku, found)
         else:

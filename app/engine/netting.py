@@ -19,7 +19,7 @@ Projected on hand = base + cumulated planned receipts. Pure numpy/scipy.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +29,7 @@ from app.engine.lot_sizing import LotRules, economic_order_quantity, plan_receip
 from app.engine.result import PlanArrays
 from app.engine.running import accumulate
 from app.engine.safety_stock import safety_stock_targets
+from app.engine.same_values import bits_equal
 from app.engine.shelf_life import LotTable
 
 if TYPE_CHECKING:
@@ -65,11 +66,35 @@ class NettingInput:
 
 
 @dataclass
+class Feeds:
+    """The arcs as sparse matrices: ``weights`` (W[j, i] = units of supplier j per unit
+    released by customer i, n x n) and, per level (its rows a..b), what its releases feed
+    (``_add_dependent``): made once per network, kept by a session with its last netting."""
+
+    arcs: tuple[np.ndarray, np.ndarray, np.ndarray]  # (src, dst, qty), as made from
+    weights: sparse.csc_matrix
+    levels: dict[tuple[int, int], tuple[int, np.ndarray | None, sparse.csc_matrix] | None] = (
+        field(default_factory=dict))
+
+    @classmethod
+    def of(cls, data: NettingInput, last: Feeds | None = None) -> Feeds:
+        """``data``'s feeds; ``last`` itself when made from the same arcs."""
+        arcs = (data.arc_src, data.arc_dst, data.arc_qty)
+        n = len(data.independent_demand)
+        if last is not None and last.weights.shape == (n, n) and all(
+                a is b or bits_equal(a, b) for a, b in zip(last.arcs, arcs, strict=True)):
+            return last
+        return cls(arcs, sparse.csc_matrix((data.arc_qty, (data.arc_src, data.arc_dst)),
+                                           shape=(n, n)))
+
+
+@dataclass
 class NettingOutput:
     arrays: PlanArrays
     past_due: np.ndarray  # (n, H) bool: the planned receipt in that period is past due
     #: (n,) bool: the row was copied from the last netting (``net``'s ``last``)
     copied: np.ndarray
+    feeds: Feeds | None = None
 
 
 def net(data: NettingInput, progress: Callable[[float], None] | None = None,
@@ -92,19 +117,20 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
     releases = np.zeros((n, h))
     past_due = np.zeros((n, h), dtype=bool)
     on_hand_path = np.empty((n, h))
-    # W[j, i] = units of supplier j per unit released by customer i
-    weights = sparse.csc_matrix((data.arc_qty, (data.arc_src, data.arc_dst)), shape=(n, n))
+    feeds = Feeds.of(data, last.output.feeds if last is not None else None)
     lot_skus = data.lots.skus if data.lots is not None else np.array([], dtype=np.int64)
     starts = np.flatnonzero(np.diff(codes, prepend=-1)) if n else np.array([], dtype=np.int64)
     ends = np.append(starts[1:], n)
     if last is not None and not last.fits(data):
         last = None
+    same_inputs = last.same_inputs(data) if last is not None else None
     outputs = {"gross_requirements": gross, "expired": expired, "safety_stock": safety,
                "planned_receipts": receipts, "planned_releases": releases,
                "projected_on_hand": on_hand_path}
     copied = np.zeros(n, dtype=bool)
     for done, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        same = last.same_rows(data, dependent, a, b) if last is not None else None
+        same = (last.same_rows(data, dependent, a, b, same_inputs)
+                if last is not None and same_inputs is not None else None)
         if same is not None and same.all():
             last.copy_rows(a, b, None, outputs, past_due)  # type: ignore[union-attr]
             copied[a:b] = True
@@ -116,7 +142,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
             _plan_level(data, slice(a, b), lot_skus[(lot_skus >= a) & (lot_skus < b)],
                         dependent, outputs, past_due)
         if b < n:
-            _add_dependent(dependent, weights, a, b, releases[a:b])
+            _add_dependent(dependent, feeds, a, b, releases[a:b])
         if progress is not None:
             progress((done + 1) / len(starts))
     arrays = PlanArrays(
@@ -131,7 +157,7 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
         safety_stock=safety,
         expired=expired,
     )
-    return NettingOutput(arrays, past_due, copied)
+    return NettingOutput(arrays, past_due, copied, feeds)
 
 
 def _plan_rows(data: NettingInput, rows: np.ndarray, dependent: np.ndarray,
@@ -234,7 +260,7 @@ def _shift_back(receipts: np.ndarray, lead_time: np.ndarray, out: np.ndarray | N
     return out
 
 
-def _add_dependent(dependent: np.ndarray, weights: sparse.csc_matrix, a: int, b: int,
+def _add_dependent(dependent: np.ndarray, feeds: Feeds, a: int, b: int,
                    releases: np.ndarray) -> None:
     """``dependent[b:] += weights[b:, a:b] @ releases``: what the customers a..b-1 draw from
     their suppliers (rows b..), on the rows reached only.
@@ -244,23 +270,39 @@ def _add_dependent(dependent: np.ndarray, weights: sparse.csc_matrix, a: int, b:
     without scipy's general slicing. The product keeps these entries in their order (its
     rows are only renumbered), so every row adds the same terms in the same order as the
     full product. When the rows reached are one stretch (the usual case: the next level's
-    SKUs), they are added to in place, through a slice. One sparse matrix per level.
+    SKUs), they are added to in place, through a slice. One sparse matrix per level, made
+    once per network (``feeds.levels``).
     """
+    if (a, b) not in feeds.levels:
+        feeds.levels[(a, b)] = _level_feeds(feeds.weights, a, b)
+    feed = feeds.levels[(a, b)]
+    if feed is None:
+        return
+    first, reached, matrix = feed
+    if reached is None:  # rows first .. first + m - 1
+        dependent[first:first + matrix.shape[0]] += matrix @ releases
+    else:
+        dependent[reached] += matrix @ releases
+
+
+def _level_feeds(weights: sparse.csc_matrix, a: int, b: int
+                 ) -> tuple[int, np.ndarray | None, sparse.csc_matrix] | None:
+    """What the customers a..b-1 feed (see ``_add_dependent``): the first row reached, the
+    rows reached (None: every row from the first on, a stretch) and the matrix of their
+    draws; None when they draw on nothing."""
     lo, hi = weights.indptr[a], weights.indptr[b]
     rows, data = weights.indices[lo:hi], weights.data[lo:hi]
     starts = weights.indptr[a:b + 1] - lo
     if rows.size and rows.min() < b:  # (not sorted by code: the general slice)
-        feeds = weights[b:, a:b]
-        rows, data, starts = feeds.indices + b, feeds.data, feeds.indptr
+        part = weights[b:, a:b]
+        rows, data, starts = part.indices + b, part.data, part.indptr
     if not rows.size:
-        return
+        return None
     first = int(rows.min())
     reached = np.bincount(rows - first) > 0
-    if reached.all():  # rows first .. first + len - 1
-        stretch = sparse.csc_matrix((data, rows - first, starts), shape=(len(reached), b - a))
-        dependent[first:first + len(reached)] += stretch @ releases
-        return
+    if reached.all():
+        return first, None, sparse.csc_matrix((data, rows - first, starts),
+                                              shape=(len(reached), b - a))
     renumber = np.cumsum(reached) - 1
-    compact = sparse.csc_matrix((data, renumber[rows - first], starts),
-                                shape=(int(renumber[-1]) + 1, b - a))
-    dependent[first + np.flatnonzero(reached)] += compact @ releases
+    return first, first + np.flatnonzero(reached), sparse.csc_matrix(
+        (data, renumber[rows - first], starts), shape=(int(renumber[-1]) + 1, b - a))

@@ -115,7 +115,7 @@ def plan(inp: PlanInput, progress: Progress | None = None,
                                                    for c in sku_measures.columns}})
     kpis.update(recommend.plan_kpis(advised, column_values(skus, "unit_cost", 0.0), advice))
     exceptions = find_exceptions(plan_skus, periods, arrays, planned_orders, load,
-                                 scanned=scan, load_cells=cells)
+                                 scanned=scan, load_cells=cells, memo=memo)
     return PlanResult(
         settings=settings, skus=plan_skus, periods=periods, arrays=arrays,
         planned_orders=planned_orders, resource_load=load, kpis=kpis,

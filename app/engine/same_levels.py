@@ -47,22 +47,29 @@ class LastNetting:
                 and (last.ss_override is None) == (data.ss_override is None)
                 and (last.lots is None) == (data.lots is None))
 
-    def same_rows(self, data: NettingInput, dependent: np.ndarray, a: int, b: int
-                  ) -> np.ndarray:
+    def same_inputs(self, data: NettingInput) -> np.ndarray:
+        """Per row, whether its own inputs (stock, demand, receipts, safety-stock inputs,
+        costs, lot rules) read as in the last netting: compared once for every row."""
+        last = self.data
+        same = np.ones(len(data.codes), dtype=bool)
+        for name in _ROW_INPUTS:
+            same &= rows_equal(getattr(last, name), getattr(data, name))
+        if data.ss_override is not None and last.ss_override is not None:
+            same &= rows_equal(last.ss_override, data.ss_override)
+        for f in fields(LotRules):
+            same &= rows_equal(getattr(last.rules, f.name), getattr(data.rules, f.name))
+        return same
+
+    def same_rows(self, data: NettingInput, dependent: np.ndarray, a: int, b: int,
+                  same_inputs: np.ndarray) -> np.ndarray:
         """Per row of a..b-1 (one level), whether it reads as in the last netting: its
-        inputs, and the dependent demand reaching it (complete once the level's turn
-        comes). Netting plans every row of a level for itself, so such a row comes out as
-        it did."""
+        inputs (``same_inputs``: ``self.same_inputs(data)``), its lots, and the dependent
+        demand reaching it (complete once the level's turn comes). Netting plans every row
+        of a level for itself, so such a row comes out as it did."""
         last = self.data
         level = slice(a, b)
-        same = rows_equal(self.output.arrays.dependent_demand[level], dependent[level])
-        for name in _ROW_INPUTS:
-            same &= rows_equal(getattr(last, name)[level], getattr(data, name)[level])
-        if data.ss_override is not None and last.ss_override is not None:
-            same &= rows_equal(last.ss_override[level], data.ss_override[level])
-        for f in fields(LotRules):
-            same &= rows_equal(getattr(last.rules, f.name)[level],
-                               getattr(data.rules, f.name)[level])
+        same = same_inputs[level] & rows_equal(self.output.arrays.dependent_demand[level],
+                                               dependent[level])
         if not _same_lots(last.lots, data.lots, a, b):  # the level's SKUs with lots, then
             for lots in (last.lots, data.lots):
                 if lots is not None:
