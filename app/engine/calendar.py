@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -50,11 +50,38 @@ class Calendar:
 
 
 def iso_days(dates: pd.DatetimeIndex) -> list[str]:
-    """``d.date().isoformat()`` of each date ("2026-01-05"; "NaT" when missing), vectorised."""
-    dates = pd.DatetimeIndex(dates)
-    if dates.tz is not None:  # the local calendar day
-        return [d.date().isoformat() for d in dates]
-    return np.datetime_as_string(dates.to_numpy(), unit="D").tolist()
+    """``d.date().isoformat()`` of each date ("2026-01-05"; "NaT" when missing), vectorised.
+
+    A plan asks for its periods' days several times: up to ``_KEPT_DAYS`` lists of dates
+    are kept (by their instants), and each call gets a fresh list."""
+    if not isinstance(dates, pd.DatetimeIndex):
+        dates = pd.DatetimeIndex(dates)
+    key = (dates.asi8.tobytes(), str(dates.tz)) if len(dates) <= 4096 else None
+    days = _DAYS.get(key) if key is not None else None
+    if days is None:
+        if dates.tz is not None:  # the local calendar day
+            days = tuple(d.date().isoformat() for d in dates)
+        else:
+            days = tuple(np.datetime_as_string(dates.to_numpy(), unit="D").tolist())
+        if key is not None:
+            if len(_DAYS) >= _KEPT_DAYS:
+                _DAYS.pop(next(iter(_DAYS)))
+            _DAYS[key] = days
+    return list(days)
+
+
+#: how many lists of days ``iso_days`` keeps (the oldest goes first)
+_KEPT_DAYS = 16
+_DAYS: dict[tuple[bytes, str], tuple[str, ...]] = {}
+
+
+@lru_cache(maxsize=16)
+def label_stamps(labels: tuple[str, ...]) -> np.ndarray:
+    """``date_stamps`` of period labels (ISO days), kept for the few calendars in use
+    (read-only)."""
+    stamps = date_stamps(np.array(labels, dtype=object))
+    stamps.flags.writeable = False
+    return stamps
 
 
 def date_stamps(dates: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
@@ -104,8 +131,10 @@ def _iso_day_values(text: np.ndarray) -> np.ndarray | None:
     return days
 
 
+@lru_cache(maxsize=32)
 def period_starts(period: str, start: pd.Timestamp, count: int) -> pd.DatetimeIndex:
-    """``count`` consecutive period start dates from ``start``."""
+    """``count`` consecutive period start dates from ``start`` (kept for the few calendars
+    in use: an index is never written)."""
     start = pd.Timestamp(start).normalize()
     if period == "day":
         return pd.date_range(start, periods=count, freq="D")

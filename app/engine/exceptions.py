@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from app.engine.breakdown import StockBreakdown, surplus
-from app.engine.calendar import date_stamps, iso_days
+from app.engine.calendar import date_stamps, iso_days, label_stamps
 from app.engine.lookup import LoadCells, as_text, column, sku_rows, text_columns
 from app.engine.measure_sums import block_arrays
 from app.engine.result import PlanArrays
@@ -317,7 +317,7 @@ def _past_due(skus: pd.DataFrame, orders: pd.DataFrame | None
         quantities = column(orders, "quantity", 0.0)[due]
         labels = orders["release_period"].array  # categorical: each label parsed once
         codes = labels.codes[due]
-        stamps = date_stamps(labels.categories) if len(labels.categories) else \
+        stamps = label_stamps(tuple(labels.categories)) if len(labels.categories) else \
             np.zeros(1, np.int64)
         release = np.where(codes >= 0, stamps[np.maximum(codes, 0)], pd.NaT.value)
     else:
