@@ -29,6 +29,7 @@ EOQ, POQ, min/max) loop over periods, still vectorised over SKUs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,11 +163,26 @@ def _closed_form(shortfall: np.ndarray, lead_time: np.ndarray, multiple: np.ndar
     return np.maximum(out, 0.0, out=out)
 
 
+#: Up to this many SKUs, the pass over periods runs SKU by SKU on Python floats
+#: (``_period_loop_each``): a dozen numpy calls per period cost more for so few.
+EACH_ROWS = 4
+
+
 def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows: np.ndarray,
                  fixed: np.ndarray, eoq: np.ndarray, poq: np.ndarray, min_max: np.ndarray,
                  out: np.ndarray) -> None:
     """Rules whose order size depends on what was ordered before: one pass over periods,
-    for the SKU rows ``rows`` of the group (their receipts written to ``out``).
+    for the SKU rows ``rows`` of the group (their receipts written to ``out``); for a few
+    SKUs one by one (``_period_loop_each``), else all at once (``_period_loop_all``): the
+    same values, bit for bit."""
+    loop = _period_loop_each if len(rows) <= EACH_ROWS else _period_loop_all
+    loop(shortfall, base, rules, rows, fixed, eoq, poq, min_max, out)
+
+
+def _period_loop_all(shortfall: np.ndarray, base: np.ndarray, rules: LotRules,
+                     rows: np.ndarray, fixed: np.ndarray, eoq: np.ndarray, poq: np.ndarray,
+                     min_max: np.ndarray, out: np.ndarray) -> None:
+    """The pass over periods for the SKU rows ``rows``, vectorised over them.
 
     Per SKU, with ``C`` the receipts planned so far and ``need = shortfall[t] - C``: when
     ``need > 1e-9``, order ``max(cover[t] - C, minimum)`` (``cover``: the shortfall, or its
@@ -195,7 +211,8 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
     e0, e1, e2, e3, e4 = np.cumsum(np.bincount(group, minlength=6))[:5].tolist()
     need_t = np.ascontiguousarray(shortfall.take(rows, axis=0).T)
     lead = rules.lead_time[rows]
-    start, every = int(lead.min()), int(lead.max())  # from `every` on, all SKUs can receive
+    # from `every` on, all SKUs can receive (a lead time past the horizon: none ever does)
+    start, every = int(lead.min()), min(int(lead.max()), h)
     early = lead[None, :] > np.arange(every)[:, None]  # (every, m): before the lead time
     # plain to multiple (rows :e3): the order size from the need or the POQ cover
     general = rows[:e3]
@@ -269,6 +286,72 @@ def _period_loop(shortfall: np.ndarray, base: np.ndarray, rules: LotRules, rows:
         idle &= lead[e1:e4] <= np.arange(start, h)[:, None]
         np.copyto(orders[start:, e1:e4], -0.0, where=idle)
     out[rows] = orders.T
+
+
+def _period_loop_each(shortfall: np.ndarray, base: np.ndarray, rules: LotRules,
+                      rows: np.ndarray, fixed: np.ndarray, eoq: np.ndarray, poq: np.ndarray,
+                      min_max: np.ndarray, out: np.ndarray) -> None:
+    """``_period_loop_all``, SKU by SKU on Python floats: the same operations on the same
+    doubles in the same order, so the same bits (numpy's ``maximum`` gives its second
+    operand on a tie, as ``_larger`` does; ``np.ceil`` keeps the sign of a zero, as
+    ``_ceil`` does). The rows are independent: each SKU's orders depend on its own
+    cumulative receipts alone."""
+    eps = 1e-9
+    h = shortfall.shape[1]
+    has_multiple = np.isfinite(rules.order_multiple) & (rules.order_multiple > 0)
+    minimum = np.where(np.isfinite(rules.min_order), rules.min_order, 0.0)
+    minimum = np.where(eoq, np.maximum(minimum, nan_to_num(rules.eoq)), minimum)
+    maximum, reorder = nan_to_num(rules.lot_size), nan_to_num(rules.min_order) - eps
+    for r in rows.tolist():
+        lead = int(rules.lead_time[r])
+        mm, multiple, is_fixed = bool(min_max[r]), bool(has_multiple[r]), bool(fixed[r])
+        # the sizes an order is rounded up to, in turn (fixed: whole lots, then the
+        # multiple; else the multiple)
+        sizes = ([float(rules.lot_size[r])] + ([float(rules.order_multiple[r])] if multiple
+                                                 else [])) if is_fixed else \
+            ([float(rules.order_multiple[r])] if multiple else [])
+        signed_idle = multiple  # (rounding 0 up to a multiple gives -0.0)
+        need_row = shortfall[r].tolist()
+        cover = (_forward_max(shortfall[r:r + 1], rules.poq_periods[r:r + 1])[0].tolist()
+                 if poq[r] and not mm else None)
+        base_row = base[r].tolist() if mm else None
+        low, high = float(minimum[r]), float(maximum[r])
+        below_at = float(reorder[r])
+        cumulative = 0.0
+        orders = [0.0] * h
+        for t in range(max(lead, 0), h):
+            need = need_row[t] - cumulative
+            now = need > eps
+            if mm:
+                projected = base_row[t] + cumulative  # type: ignore[index]
+                now = now or projected < below_at
+                order = _larger(high - projected, need)
+            elif cover is not None:
+                order = _larger(cover[t] - cumulative, low)
+            else:
+                order = _larger(need, low)
+            for size in sizes:
+                order = _ceil(order / size - eps) * size
+            if now:
+                cumulative += order
+                orders[t] = order
+            elif signed_idle:
+                orders[t] = -0.0
+        out[r] = orders
+
+
+def _larger(a: float, b: float) -> float:
+    """``np.maximum(a, b)`` on two floats: NaN when either is, ``b`` on a tie."""
+    return a if a > b or a != a else b
+
+
+def _ceil(x: float) -> float:
+    """``np.ceil(x)`` on a float: a float, -0.0 for -1 < x <= -0.0, inf and NaN as they are."""
+    if x != x or x in (math.inf, -math.inf):
+        return x
+    up = float(math.ceil(x))
+    return math.copysign(0.0, -1.0) if up == 0.0 and (x < 0 or math.copysign(1.0, x) < 0) \
+        else up
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
