@@ -226,15 +226,20 @@ def _period_frame(labels: list[str], columns: dict[str, np.ndarray]) -> pd.DataF
     return frame
 
 
-def _attributes(skus: pd.DataFrame, memo: MadeFrom | None = None
+def _attributes(skus: pd.DataFrame, memo: MadeFrom | None = None,
+                lead_time: np.ndarray | None = None, abc: np.ndarray | None = None
                 ) -> tuple[SkuAttributes, list[str]]:
-    """Per-SKU costs, margins, lead times and group codes; also the category labels."""
+    """Per-SKU costs, margins, lead times and group codes; also the category labels
+    (``lead_time``, ``abc``: the plan's, instead of the skus' columns)."""
     cost = np.nan_to_num(column(skus, "unit_cost", 0.0), nan=0.0)
     price_known = column(skus, "unit_price", np.nan)
     margin = np.where(price_known > cost, price_known - cost, SHORTAGE_COST_SHARE * cost)
-    lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0), nan=0.0).astype(np.int64)
+    lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0) if lead_time is None
+                         else np.asarray(lead_time, dtype=float), nan=0.0).astype(np.int64)
     labels = [skus[dim] if dim in skus.columns else None
               for dim in ("part_class", "abc", "category")]
+    if abc is not None:
+        labels[1] = abc
     groups, cats = made_from(memo, "measure groups", (len(skus), *labels),
                              lambda: _groups(len(skus), *labels))
     attrs = SkuAttributes(cost=cost, price=np.nan_to_num(price_known, nan=0.0), margin=margin,
@@ -264,7 +269,8 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
                      shipped_sums: tuple[np.ndarray, np.ndarray] | None = None,
                      visit: BlockVisitor | None = None, memo: MadeFrom | None = None,
                      bounds: list[tuple[int, int]] | None = None,
-                     blocks: BlockMemo | None = None, load_cells: LoadCells | None = None
+                     blocks: BlockMemo | None = None, load_cells: LoadCells | None = None,
+                     lead_time: np.ndarray | None = None, abc: np.ndarray | None = None
                      ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """The plan's measures: ``(kpis, kpis_by_period, sku_measures)``.
 
@@ -281,11 +287,12 @@ def compute_measures(settings: PlanSettings, skus: pd.DataFrame, periods: pd.Dat
     ``memo`` keeps the SKU groups and the target table while their sources read the same;
     ``bounds`` and ``blocks``: the pass's blocks and the session's block memo (see
     ``measure_sums.plan_sums``); ``load_cells``: ``LoadCells.of(resource_load, periods)``
-    when the caller has it.
+    when the caller has it; ``lead_time`` (periods) and ``abc``: the SKUs' own, when the
+    caller has them (else the ``lead_time_periods`` and ``abc`` columns of ``skus``).
     """
     n, horizon = arrays.projected_on_hand.shape
     per_year = settings.calendar.periods_per_year
-    attrs, cats = _attributes(skus, memo)
+    attrs, cats = _attributes(skus, memo, lead_time, abc)
     sums, sku = plan_sums(arrays, attrs, visit=visit, bounds=bounds, memo=blocks)
     value = sums.value
     goals = made_from(memo, "targets",

@@ -104,11 +104,11 @@ def plan(inp: PlanInput, progress: Progress | None = None,
     # one pass over the SKU blocks (level by level): the measures' stock breakdown of a
     # block also gives the exceptions their excess (surplus), while the block is at hand
     scan = EpisodeScan()
-    kpis, by_period, sku_measures = compute_measures(  # (reads the plan's lead times, ABC)
-        settings, skus.assign(lead_time_periods=lead, abc=segments.abc), periods, arrays,
-        planned_orders, load, inp.demand_history, inp.targets,
-        shipped_sums=prepared.shipped_sums, visit=scan, memo=memo, bounds=level_blocks(codes),
-        blocks=blocks, load_cells=cells)
+    kpis, by_period, sku_measures = compute_measures(  # (with the plan's lead times, ABC)
+        settings, skus, periods, arrays, planned_orders, load, inp.demand_history,
+        inp.targets, shipped_sums=prepared.shipped_sums, visit=scan, memo=memo,
+        bounds=level_blocks(codes), blocks=blocks, load_cells=cells, lead_time=lead,
+        abc=segments.abc)
     if memo is not None and blocks is not None:
         memo.keep("measure blocks", blocks)
     plan_skus = _with_columns(skus, {**planned, **{c: sku_measures[c].to_numpy()
