@@ -292,10 +292,10 @@ def _period_loop_each(shortfall: np.ndarray, base: np.ndarray, rules: LotRules,
                       rows: np.ndarray, fixed: np.ndarray, eoq: np.ndarray, poq: np.ndarray,
                       min_max: np.ndarray, out: np.ndarray) -> None:
     """``_period_loop_all``, SKU by SKU on Python floats: the same operations on the same
-    doubles in the same order, so the same bits (numpy's ``maximum`` gives its second
-    operand on a tie, as ``_larger`` does; ``np.ceil`` keeps the sign of a zero, as
-    ``_ceil`` does). The rows are independent: each SKU's orders depend on its own
-    cumulative receipts alone."""
+    doubles in the same order, so the same bits. As numpy's: ``max(a, b)`` is NaN when
+    either is and ``b`` on a tie; ``ceil(x)`` is -0.0 for -1 < x <= -0.0 and leaves inf
+    and NaN. The rows are independent: each SKU's orders depend on its own cumulative
+    receipts alone."""
     eps = 1e-9
     h = shortfall.shape[1]
     has_multiple = np.isfinite(rules.order_multiple) & (rules.order_multiple > 0)
@@ -319,19 +319,23 @@ def _period_loop_each(shortfall: np.ndarray, base: np.ndarray, rules: LotRules,
         below_at = float(reorder[r])
         cumulative = 0.0
         orders = [0.0] * h
-        for t in range(max(lead, 0), h):
+        for t in range(max(lead, 0), h):  # (max and ceil written out: the hot loop)
             need = need_row[t] - cumulative
             now = need > eps
             if mm:
                 projected = base_row[t] + cumulative  # type: ignore[index]
                 now = now or projected < below_at
-                order = _larger(high - projected, need)
-            elif cover is not None:
-                order = _larger(cover[t] - cumulative, low)
+                a = high - projected
+                order = a if a > need or a != a else need
             else:
-                order = _larger(need, low)
+                a = need if cover is None else cover[t] - cumulative
+                order = a if a > low or a != a else low
             for size in sizes:
-                order = _ceil(order / size - eps) * size
+                x = order / size - eps
+                up = x if x != x or x in _INFINITE else float(_ceil(x))
+                if up == 0.0 and (x < 0.0 or _copysign(1.0, x) < 0.0):
+                    up = -0.0
+                order = up * size
             if now:
                 cumulative += order
                 orders[t] = order
@@ -340,18 +344,8 @@ def _period_loop_each(shortfall: np.ndarray, base: np.ndarray, rules: LotRules,
         out[r] = orders
 
 
-def _larger(a: float, b: float) -> float:
-    """``np.maximum(a, b)`` on two floats: NaN when either is, ``b`` on a tie."""
-    return a if a > b or a != a else b
-
-
-def _ceil(x: float) -> float:
-    """``np.ceil(x)`` on a float: a float, -0.0 for -1 < x <= -0.0, inf and NaN as they are."""
-    if x != x or x in (math.inf, -math.inf):
-        return x
-    up = float(math.ceil(x))
-    return math.copysign(0.0, -1.0) if up == 0.0 and (x < 0 or math.copysign(1.0, x) < 0) \
-        else up
+_INFINITE = (math.inf, -math.inf)
+_ceil, _copysign = math.ceil, math.copysign
 
 
 def _forward_max(values: np.ndarray, window: np.ndarray) -> np.ndarray:
