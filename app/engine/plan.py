@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -173,7 +174,7 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
                                  lambda: read_only(pd.factorize(values, use_na_sentinel=True)))
         return categorical(codes, names)
 
-    label = pd.Index(labels)
+    label = _period_index(tuple(labels))
     source = skus["source_site"] if "source_site" in skus else pd.Series([None] * len(skus))
     return pd.DataFrame({
         "item_id": text(skus["item_id"]),
@@ -188,6 +189,13 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
         "release_index": release,
         "receipt_index": t,
     }, copy=False)
+
+
+@lru_cache(maxsize=16)
+def _period_index(labels: tuple[str, ...]) -> pd.Index:
+    """The period labels as an index (the categories of the period columns), kept for the
+    few calendars in use (an index is never written)."""
+    return pd.Index(labels)
 
 
 def _code_type(categories: int) -> type[np.signedinteger]:
