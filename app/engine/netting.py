@@ -132,10 +132,11 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
         same = (last.same_rows(data, dependent, a, b, same_inputs)
                 if last is not None and same_inputs is not None else None)
         if same is not None and same.all():
-            last.copy_rows(a, b, None, outputs, past_due)  # type: ignore[union-attr]
+            last.copy_level(a, b, outputs, past_due)  # type: ignore[union-attr]
             copied[a:b] = True
         elif same is not None and np.count_nonzero(same) >= SAME_ROWS_SHARE * (b - a):
-            last.copy_rows(a, b, same, outputs, past_due)  # type: ignore[union-attr]
+            # the whole level in one copy (contiguous), then the changed rows over it
+            last.copy_level(a, b, outputs, past_due)  # type: ignore[union-attr]
             copied[a:b] = same
             _plan_rows(data, a + np.flatnonzero(~same), dependent, outputs, past_due)
         else:

@@ -77,20 +77,14 @@ class LastNetting:
                     same[with_lots - a] = False
         return same
 
-    def copy_rows(self, a: int, b: int, which: np.ndarray | None,
-                  outputs: dict[str, np.ndarray], past_due: np.ndarray) -> None:
-        """Rows a..b-1 (``which`` of them; None: all) of the last outcome into ``outputs``
-        (name -> array) and ``past_due``."""
+    def copy_level(self, a: int, b: int, outputs: dict[str, np.ndarray],
+                   past_due: np.ndarray) -> None:
+        """Rows a..b-1 of the last outcome into ``outputs`` (name -> array) and
+        ``past_due``: one contiguous copy each (rows planned again are written over them)."""
         arrays = self.output.arrays
-        if which is None:
-            for name, out in outputs.items():
-                out[a:b] = getattr(arrays, name)[a:b]
-            past_due[a:b] = self.output.past_due[a:b]
-            return
-        rows = a + np.flatnonzero(which)
         for name, out in outputs.items():
-            out[rows] = getattr(arrays, name)[rows]
-        past_due[rows] = self.output.past_due[rows]
+            out[a:b] = getattr(arrays, name)[a:b]
+        past_due[a:b] = self.output.past_due[a:b]
 
 
 def keep(data: NettingInput, output: NettingOutput) -> LastNetting:
