@@ -223,8 +223,9 @@ def _with_item_columns(skus: pd.DataFrame, items: pd.DataFrame, memo: MadeFrom |
     (duplicate items, which it refuses; column names in both tables).
     """
     wanted = [c for c in _ITEM_COLUMNS if c in items.columns]
-    keys = pd.Index(items["item_id"])
-    if not keys.is_unique or skus.columns.intersection(wanted).size:
+    item_ids = items["item_id"]
+    keys = made_from(memo, "item keys", (item_ids,), lambda: pd.Index(item_ids))
+    if not keys.is_unique or any(c in skus.columns for c in wanted):
         return skus.merge(items[["item_id", *wanted]], on="item_id", how="left",
                           validate="m:1").reset_index(drop=True)
     out = skus.reset_index(drop=True)
@@ -236,7 +237,7 @@ def _with_item_columns(skus: pd.DataFrame, items: pd.DataFrame, memo: MadeFrom |
                              [pd.api.extensions.take(items[c].array, rows, allow_fill=True)]})
 
     looked_up = made_from(memo, "item_columns",
-                          (skus["item_id"], *(items[c] for c in ("item_id", *wanted)),
+                          (skus["item_id"], item_ids, *(items[c] for c in wanted),
                            np.array(wanted, dtype=object)), look_up)
     return pd.concat([out, looked_up], axis=1)
 
