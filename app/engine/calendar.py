@@ -52,27 +52,28 @@ class Calendar:
 def iso_days(dates: pd.DatetimeIndex) -> list[str]:
     """``d.date().isoformat()`` of each date ("2026-01-05"; "NaT" when missing), vectorised.
 
-    A plan asks for its periods' days several times: up to ``_KEPT_DAYS`` lists of dates
-    are kept (by their instants), and each call gets a fresh list."""
+    A plan asks for its periods' days several times: the days of a few sets of dates are
+    kept (by their instants), and each call gets a fresh list."""
     if not isinstance(dates, pd.DatetimeIndex):
         dates = pd.DatetimeIndex(dates)
-    key = (dates.asi8.tobytes(), str(dates.tz)) if len(dates) <= 4096 else None
-    days = _DAYS.get(key) if key is not None else None
-    if days is None:
-        if dates.tz is not None:  # the local calendar day
-            days = tuple(d.date().isoformat() for d in dates)
-        else:
-            days = tuple(np.datetime_as_string(dates.to_numpy(), unit="D").tolist())
-        if key is not None:
-            if len(_DAYS) >= _KEPT_DAYS:
-                _DAYS.pop(next(iter(_DAYS)))
-            _DAYS[key] = days
-    return list(days)
+    if dates.tz is not None:  # the local calendar day
+        return [d.date().isoformat() for d in dates]
+    values = dates.to_numpy()
+    return list(_iso_days(values.view(np.int64).tobytes(), values.dtype.str))
 
 
-#: how many lists of days ``iso_days`` keeps (the oldest goes first)
-_KEPT_DAYS = 16
-_DAYS: dict[tuple[bytes, str], tuple[str, ...]] = {}
+@lru_cache(maxsize=16)
+def _iso_days(instants: bytes, unit: str) -> tuple[str, ...]:
+    """The ISO days of datetime64 instants (their int64 bytes, and dtype ``unit``)."""
+    dates = np.frombuffer(instants, dtype=np.int64).view(unit)
+    return tuple(np.datetime_as_string(dates, unit="D").tolist())
+
+
+@lru_cache(maxsize=16)
+def label_index(labels: tuple[str, ...]) -> pd.Index:
+    """Period labels as an index (the categories of a plan's period columns), kept for the
+    few calendars in use (an index is never written)."""
+    return pd.Index(labels)
 
 
 @lru_cache(maxsize=16)

@@ -305,11 +305,10 @@ def _period_loop_each(shortfall: np.ndarray, base: np.ndarray, rules: LotRules,
     for r in rows.tolist():
         lead = int(rules.lead_time[r])
         mm, multiple, is_fixed = bool(min_max[r]), bool(has_multiple[r]), bool(fixed[r])
-        # the sizes an order is rounded up to, in turn (fixed: whole lots, then the
-        # multiple; else the multiple)
-        sizes = ([float(rules.lot_size[r])] + ([float(rules.order_multiple[r])] if multiple
-                                                 else [])) if is_fixed else \
-            ([float(rules.order_multiple[r])] if multiple else [])
+        # the sizes an order is rounded up to, in turn: whole lots (fixed), the multiple
+        sizes = [float(rules.lot_size[r])] if is_fixed else []
+        if multiple:
+            sizes.append(float(rules.order_multiple[r]))
         signed_idle = multiple  # (rounding 0 up to a multiple gives -0.0)
         need_row = shortfall[r].tolist()
         cover = (_forward_max(shortfall[r:r + 1], rules.poq_periods[r:r + 1])[0].tolist()

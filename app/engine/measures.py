@@ -236,10 +236,9 @@ def _attributes(skus: pd.DataFrame, memo: MadeFrom | None = None,
     margin = np.where(price_known > cost, price_known - cost, SHORTAGE_COST_SHARE * cost)
     lead = np.nan_to_num(column(skus, "lead_time_periods", 0.0) if lead_time is None
                          else np.asarray(lead_time, dtype=float), nan=0.0).astype(np.int64)
-    labels = [skus[dim] if dim in skus.columns else None
+    labels = [abc if dim == "abc" and abc is not None else
+              skus[dim] if dim in skus.columns else None
               for dim in ("part_class", "abc", "category")]
-    if abc is not None:
-        labels[1] = abc
     groups, cats = made_from(memo, "measure groups", (len(skus), *labels),
                              lambda: _groups(len(skus), *labels))
     attrs = SkuAttributes(cost=cost, price=np.nan_to_num(price_known, nan=0.0), margin=margin,

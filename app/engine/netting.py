@@ -131,14 +131,12 @@ def net(data: NettingInput, progress: Callable[[float], None] | None = None,
     for done, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         same = (last.same_rows(data, dependent, a, b, same_inputs)
                 if last is not None and same_inputs is not None else None)
-        if same is not None and same.all():
-            last.copy_level(a, b, outputs, past_due)  # type: ignore[union-attr]
-            copied[a:b] = True
-        elif same is not None and np.count_nonzero(same) >= SAME_ROWS_SHARE * (b - a):
+        if same is not None and np.count_nonzero(same) >= SAME_ROWS_SHARE * (b - a):
             # the whole level in one copy (contiguous), then the changed rows over it
             last.copy_level(a, b, outputs, past_due)  # type: ignore[union-attr]
             copied[a:b] = same
-            _plan_rows(data, a + np.flatnonzero(~same), dependent, outputs, past_due)
+            if not same.all():
+                _plan_rows(data, a + np.flatnonzero(~same), dependent, outputs, past_due)
         else:
             _plan_level(data, slice(a, b), lot_skus[(lot_skus >= a) & (lot_skus < b)],
                         dependent, outputs, past_due)

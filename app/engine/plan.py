@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from app.engine import recommend, same_levels
+from app.engine.calendar import label_index
 from app.engine.capacity import resource_load
 from app.engine.exceptions import EpisodeScan, find_exceptions
 from app.engine.forecast import demand_forecast
@@ -174,7 +174,7 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
                                  lambda: read_only(pd.factorize(values, use_na_sentinel=True)))
         return categorical(codes, names)
 
-    label = _period_index(tuple(labels))
+    label = label_index(tuple(labels))
     source = skus["source_site"] if "source_site" in skus else pd.Series([None] * len(skus))
     return pd.DataFrame({
         "item_id": text(skus["item_id"]),
@@ -189,13 +189,6 @@ def _planned_orders(skus: pd.DataFrame, arrays: PlanArrays, past_due: np.ndarray
         "release_index": release,
         "receipt_index": t,
     }, copy=False)
-
-
-@lru_cache(maxsize=16)
-def _period_index(labels: tuple[str, ...]) -> pd.Index:
-    """The period labels as an index (the categories of the period columns), kept for the
-    few calendars in use (an index is never written)."""
-    return pd.Index(labels)
 
 
 def _code_type(categories: int) -> type[np.signedinteger]:
